@@ -1,0 +1,122 @@
+"""Backfills: one selection over a range of partitions, recorded once and resumable."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bridge._asset import Asset
+from bridge._graph import AssetGraph
+from bridge._selection import select
+from bridge._types import EventKind, RunStatus
+from bridge.errors import PartitionError, RunInterruptedError
+from bridge.runner._materialize import RunOptions, materialize
+from bridge.storage import BackfillRecord, Store, open_store
+
+__all__ = ["BackfillResult", "backfill", "backfill_id_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillResult:
+    """What a backfill did: per-partition state and the runs it made."""
+
+    backfill_id: str
+    #: partition -> "materialized" | "failed" | "already materialized"
+    partitions: dict[str, str]
+    run_ids: list[str]
+    resumed: bool
+
+    @property
+    def success(self) -> bool:
+        """True when every partition is materialized."""
+        return all(state != "failed" for state in self.partitions.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``assetbridge backfill --json`` document."""
+        return {"backfill_id": self.backfill_id, "success": self.success,
+                "resumed": self.resumed, "runs": self.run_ids,
+                "partitions": dict(sorted(self.partitions.items()))}
+
+
+def backfill_id_for(target: str, keys: Iterable[str], partitions: Iterable[str]) -> str:
+    """The id of a backfill: the same command always gets the same id (so it resumes)."""
+    text = "\n".join([target, ",".join(sorted(keys)), ",".join(partitions)])
+    return "bf-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def backfill(
+    assets: Iterable[Asset] | AssetGraph,
+    *,
+    selection: str | None,
+    start: str,
+    end: str,
+    resources: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    store: Store | str | None = None,
+    options: RunOptions | None = None,
+) -> BackfillResult:
+    """Materialize ``selection`` for every partition from ``start`` to ``end`` (inclusive).
+
+    Partitions materialized by an earlier attempt of the same backfill are not re-run, so
+    running the same backfill again after a crash finishes it.
+    """
+    options = options or RunOptions()
+    graph = AssetGraph.from_assets(assets)
+    keys = select(graph, selection)
+    partitioned = [graph.spec(k).partitions for k in sorted(keys)]
+    definition = next((p for p in partitioned if p is not None), None)
+    if definition is None:
+        raise PartitionError("the selection has no partitioned asset; backfill needs one "
+                             "(e.g. @asset(partitions=DailyPartitions(start=...)))")
+    if any(p is not None and p != definition for p in partitioned):
+        raise PartitionError("the selection mixes assets with different partitions; "
+                             "backfill one partitions definition at a time")
+    partitions = definition.keys_between(start, end)
+    names = sorted(str(k) for k in keys)
+    backfill_id = backfill_id_for(options.target, names, partitions)
+    run_store = open_store(store)
+    try:
+        existing = run_store.get_backfill(backfill_id)
+        done = _materialized(run_store, backfill_id) if existing else set()
+        if existing is None:
+            run_store.add_backfill(BackfillRecord(backfill_id, tuple(names), tuple(partitions),
+                                                  RunStatus.RUNNING, time.time(),
+                                                  options.target))
+        else:
+            run_store.set_backfill_status(backfill_id, RunStatus.RUNNING)
+        states: dict[str, str] = {}
+        run_ids: list[str] = []
+        run_options = dataclasses.replace(options, backfill_id=backfill_id, run_id=None)
+        try:
+            for partition in partitions:
+                if all((name, partition) in done for name in names):
+                    states[partition] = "already materialized"
+                    continue
+                result = materialize(graph, selection=keys, resources=resources,
+                                     config=config, partition=partition, store=run_store,
+                                     options=run_options)
+                run_ids.append(result.run_id)
+                states[partition] = "materialized" if result.success else "failed"
+        except RunInterruptedError:
+            run_store.set_backfill_status(backfill_id, RunStatus.INTERRUPTED)
+            raise
+        outcome = BackfillResult(backfill_id, states, run_ids, existing is not None)
+        run_store.set_backfill_status(
+            backfill_id, RunStatus.SUCCESS if outcome.success else RunStatus.FAILED)
+        return outcome
+    finally:
+        if not isinstance(store, Store):
+            run_store.close()
+
+
+def _materialized(store: Store, backfill_id: str) -> set[tuple[str, str | None]]:
+    return {
+        (event.asset_key, event.partition)
+        for run in store.backfill_runs(backfill_id)
+        for event in store.events_for_run(run.run_id)
+        if event.kind is EventKind.MATERIALIZATION
+    }

@@ -1,0 +1,105 @@
+"""Recording a run's events: buffered writes and the upstream versions each step consumed.
+
+Events are written in batches (every few hundred events or a quarter second, and at the
+end of the run). A process killed between batches loses only events of work that is then
+simply redone on resume; a batch is one transaction, so nothing is ever half-recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from bridge._keys import AssetKey
+from bridge._spec import AssetSpec
+from bridge._types import EventKind
+from bridge.runner._execute import Consumed, StepOutcome
+from bridge.runner._plan import Step
+from bridge.storage import AssetEvent, Store
+
+__all__ = ["EventRecorder"]
+
+_BATCH_EVENTS = 500
+_BATCH_SECONDS = 0.25
+
+
+class EventRecorder:
+    """Buffers events for one run and knows which upstream versions were consumed."""
+
+    def __init__(self, store: Store, run_id: str) -> None:
+        self.store = store
+        self.run_id = run_id
+        self._buffer: list[AssetEvent] = []
+        self._last_flush = time.monotonic()
+        self._in_run: dict[AssetKey, Consumed] = {}
+        self._latest: dict[str, AssetEvent] = {}
+        self._by_partition: dict[str, dict[str, AssetEvent]] = {}
+
+    def prefetch(self, keys: Iterable[AssetKey], partitioned: Iterable[AssetKey]) -> None:
+        """Read the stored versions of upstream assets that are not part of this run."""
+        names = [str(key) for key in keys]
+        if names:
+            self._latest = self.store.latest_events(EventKind.MATERIALIZATION, names)
+        part_names = [str(key) for key in partitioned]
+        if part_names:
+            self._by_partition = self.store.latest_partition_events(part_names)
+
+    def partitions_of(self, key: AssetKey) -> list[str]:
+        """The materialized partitions of an upstream asset outside this run, sorted."""
+        events = self._by_partition.get(str(key), {})
+        return sorted(p for p, e in events.items() if e.kind is EventKind.MATERIALIZATION)
+
+    def consumed(self, step: Step) -> dict[str, object]:
+        """Upstream key -> the materialization this step read, as stored JSON."""
+        found: dict[str, object] = {}
+        for key in sorted(step.upstream):
+            version = self._in_run.get(key) or self._stored(key, step.partition)
+            if version is not None:
+                found[str(key)] = version.to_json()
+        return found
+
+    def _stored(self, key: AssetKey, partition: str | None) -> Consumed | None:
+        event = self._by_partition.get(str(key), {}).get(partition or "")
+        if event is None or event.kind is not EventKind.MATERIALIZATION:
+            event = self._latest.get(str(key))
+        if event is None:
+            return None
+        return Consumed(event.run_id, event.timestamp, event.data_version, event.partition)
+
+    def record(self, spec: AssetSpec, step: Step, outcome: StepOutcome,
+               consumed: dict[str, object]) -> None:
+        """Buffer the materialization or failure event of one output."""
+        now = time.time()
+        stored = outcome.stored.get(spec.key)
+        event = AssetEvent(
+            run_id=self.run_id, asset_key=str(spec.key),
+            kind=EventKind.MATERIALIZATION if outcome.ok else EventKind.FAILURE,
+            timestamp=now, partition=step.partition, code_version=spec.code_version,
+            data_version=stored.data_version if stored else None,
+            config_hash=step.config_hash, upstream=consumed,
+            metadata=stored.metadata if stored else {}, error=outcome.error,
+            seconds=outcome.seconds, logs=outcome.logs,
+        )
+        if outcome.ok:
+            self._in_run[spec.key] = Consumed(self.run_id, now, event.data_version,
+                                              step.partition)
+        self._add(event)
+
+    def skipped(self, spec: AssetSpec, partition: str | None, reason: str) -> None:
+        """Buffer the event of an output skipped because an upstream did not succeed."""
+        self._add(AssetEvent(run_id=self.run_id, asset_key=str(spec.key),
+                             kind=EventKind.SKIPPED, timestamp=time.time(),
+                             partition=partition, error=reason))
+
+    def _add(self, event: AssetEvent) -> None:
+        self._buffer.append(event)
+        if (len(self._buffer) >= _BATCH_EVENTS
+                or time.monotonic() - self._last_flush >= _BATCH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered events in one transaction."""
+        if self._buffer:
+            self.store.add_events(self._buffer)
+            self._buffer = []
+        self._last_flush = time.monotonic()

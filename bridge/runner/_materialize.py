@@ -1,0 +1,246 @@
+"""``materialize``: run assets in-process, in topological order, and record what happened."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge._asset import Asset
+from bridge._graph import AssetGraph
+from bridge._keys import AssetKey
+from bridge._selection import select
+from bridge._types import AssetOutcome, EventKind, RunStatus
+from bridge.errors import RunInterruptedError, SelectionError
+from bridge.io import InMemoryIOManager, InputContext
+from bridge.runner._events import EventRecorder
+from bridge.runner._execute import StepEnv, StepOutcome, execute_step
+from bridge.runner._hooks import RunHooks
+from bridge.runner._plan import RunPlan, Step, plan_run
+from bridge.runner._result import AssetResult, RunResult
+from bridge.storage import RunRecord, Store, open_store
+
+__all__ = ["RunOptions", "materialize"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Settings of a run that most callers leave alone."""
+
+    #: run independent assets on this many threads (1 = in order on this thread)
+    max_workers: int = 1
+    hooks: Sequence[RunHooks] = ()
+    run_id: str | None = None
+    #: what is being run, recorded on the run (file, module or "python")
+    target: str = "python"
+    tags: Mapping[str, str] = field(default_factory=dict)
+    #: re-execute only what failed or did not run in this earlier run
+    from_failure: str | None = None
+    backfill_id: str | None = None
+    #: capture print() output of asset functions into their logs (single-threaded runs)
+    capture_output: bool = True
+
+
+def materialize(
+    assets: Iterable[Asset] | AssetGraph,
+    *,
+    selection: str | Iterable[AssetKey | str] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    partition: str | None = None,
+    store: Store | str | None = None,
+    options: RunOptions | None = None,
+) -> RunResult:
+    """Materialize assets in-process and record the run.
+
+    Args:
+        assets: asset definitions (or a built AssetGraph).
+        selection: a selection expression (``"+revenue"``) or keys; default everything.
+        resources: named resources; ``io_manager`` defaults to an in-memory one.
+        config: run config per asset key, validated against each asset's config model.
+        partition: the partition key for partitioned assets.
+        store: a Store, a SQLAlchemy URL, or None for a fresh in-memory store.
+        options: rarely needed settings (threads, hooks, ``from_failure``...).
+
+    Returns:
+        A RunResult; user exceptions are reported in it, not raised.
+
+    Raises:
+        DefinitionError: bad definitions or selection (before anything runs).
+        ConfigError, ResourceError, PartitionError: bad request (before anything runs).
+
+    Examples:
+        >>> from bridge import asset
+        >>> @asset
+        ... def numbers() -> list[int]: return [1, 2, 3]
+        >>> @asset
+        ... def total(numbers: list[int]) -> int: return sum(numbers)
+        >>> result = materialize([numbers, total])
+        >>> result.success, result.output_for("total")
+        (True, 6)
+    """
+    options = options or RunOptions()
+    graph = AssetGraph.from_assets(assets)
+    all_resources = {"io_manager": InMemoryIOManager(), **(resources or {})}
+    owns_store = not isinstance(store, Store)
+    run_store = open_store(store)
+    try:
+        keys, partition = _requested_keys(graph, selection, partition, run_store, options)
+        plan = plan_run(graph, keys, partition=partition, config=config or {},
+                        resources=all_resources)
+        return _Run(graph, plan, run_store, options, keys, partition).execute()
+    finally:
+        if owns_store:
+            run_store.close()
+
+
+def _requested_keys(
+    graph: AssetGraph,
+    selection: str | Iterable[AssetKey | str] | None,
+    partition: str | None,
+    store: Store,
+    options: RunOptions,
+) -> tuple[frozenset[AssetKey], str | None]:
+    if options.from_failure is None:
+        if selection is None or isinstance(selection, str):
+            return select(graph, selection), partition
+        return frozenset(graph.find(str(key)) for key in selection), partition
+    parent = store.get_run(options.from_failure)
+    if parent is None:
+        raise SelectionError(f"no run {options.from_failure!r} in {store!r}; see the run ids "
+                             "printed by assetbridge run")
+    done = {e.asset_key for e in store.events_for_run(parent.run_id)
+            if e.kind is EventKind.MATERIALIZATION}
+    remaining = [key for key in parent.selection if key not in done]
+    return frozenset(graph.find(key) for key in remaining), parent.partition
+
+
+class _Run:
+    """One execution of a plan: the scheduling loop and the bookkeeping around it."""
+
+    def __init__(self, graph: AssetGraph, plan: RunPlan, store: Store, options: RunOptions,
+                 keys: frozenset[AssetKey], partition: str | None) -> None:
+        self.graph, self.plan, self.store, self.options = graph, plan, store, options
+        self.run_id = options.run_id or uuid.uuid4().hex[:12]
+        self.record = RunRecord(
+            run_id=self.run_id, status=RunStatus.RUNNING, started_at=time.time(),
+            target=options.target, selection=tuple(sorted(str(k) for k in keys)),
+            partition=partition, parent_run_id=options.from_failure,
+            backfill_id=options.backfill_id, tags=dict(options.tags),
+        )
+        self.results: dict[AssetKey, AssetResult] = {}
+        self.recorder = EventRecorder(store, self.run_id)
+
+    def execute(self) -> RunResult:
+        self.store.add_run(self.record)
+        keys = [spec.key for step in self.plan.steps for spec in step.specs]
+        for hook in self.options.hooks:
+            hook.on_run_start(run_id=self.run_id, keys=keys)
+        env = self._env()
+        try:
+            if self.options.max_workers > 1:
+                self._run_threaded(env)
+            else:
+                for step in self.plan.steps:
+                    self._run_step(step, env)
+        except KeyboardInterrupt:
+            self._finish(RunStatus.INTERRUPTED)
+            raise RunInterruptedError(self.run_id) from None
+        except BaseException:
+            self._finish(RunStatus.FAILED)
+            raise
+        failed = any(r.outcome is not AssetOutcome.SUCCESS for r in self.results.values())
+        return self._finish(RunStatus.FAILED if failed else RunStatus.SUCCESS)
+
+    def _env(self) -> StepEnv:
+        in_run = {spec.key for step in self.plan.steps for spec in step.specs}
+        outside = {key for step in self.plan.steps for key in step.upstream} - in_run
+        self.recorder.prefetch(outside, [k for k in outside
+                                         if self.graph.spec(k).partitions is not None])
+        fan_in = {key: self.recorder.partitions_of(key)
+                  for step in self.plan.steps for key in step.inputs.values()
+                  if self.graph.spec(key).partitions is not None and step.partition is None}
+        specs = {key: self.graph.spec(key) for key in self.plan.io_managers}
+        return StepEnv(self.run_id, specs, self.plan.io_managers, fan_in,
+                       capture_output=self.options.capture_output
+                       and self.options.max_workers == 1)
+
+    def _blocked_by(self, step: Step) -> str | None:
+        for key in sorted(step.upstream):
+            result = self.results.get(key)
+            if result is not None and result.outcome is not AssetOutcome.SUCCESS:
+                return f"upstream {str(key)!r} {result.outcome.value}"
+        return None
+
+    def _run_step(self, step: Step, env: StepEnv) -> None:
+        blocked = self._blocked_by(step)
+        if blocked:
+            self._skip(step, blocked)
+            return
+        for hook in self.options.hooks:
+            hook.before_asset(key=step.definition.key, run_id=self.run_id)
+        self._record(step, execute_step(step, env))
+
+    def _run_threaded(self, env: StepEnv) -> None:
+        remaining = list(self.plan.steps)
+        running: dict[Future[StepOutcome], Step] = {}
+        producing = {spec.key: step for step in remaining for spec in step.specs}
+        with ThreadPoolExecutor(max_workers=self.options.max_workers) as pool:
+            while remaining or running:
+                for step in list(remaining):
+                    if len(running) >= self.options.max_workers:
+                        break
+                    waiting = [k for k in step.upstream
+                               if k in producing and k not in self.results]
+                    if waiting:
+                        continue
+                    remaining.remove(step)
+                    blocked = self._blocked_by(step)
+                    if blocked:
+                        self._skip(step, blocked)
+                        continue
+                    for hook in self.options.hooks:
+                        hook.before_asset(key=step.definition.key, run_id=self.run_id)
+                    running[pool.submit(execute_step, step, env)] = step
+                if not running:
+                    continue
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._record(running.pop(future), future.result())
+
+    def _record(self, step: Step, outcome: StepOutcome) -> None:
+        consumed = self.recorder.consumed(step)
+        for spec in step.specs:
+            result = AssetResult(
+                spec.key, AssetOutcome.SUCCESS if outcome.ok else AssetOutcome.FAILED,
+                step.partition, outcome.seconds, outcome.error, outcome.traceback,
+                outcome.logs, outcome.attempts,
+            )
+            self.recorder.record(spec, step, outcome, consumed)
+            self._done(result)
+
+    def _skip(self, step: Step, reason: str) -> None:
+        for spec in step.specs:
+            self.recorder.skipped(spec, step.partition, reason)
+            self._done(AssetResult(spec.key, AssetOutcome.SKIPPED, step.partition,
+                                   error=f"skipped: {reason}"))
+
+    def _done(self, result: AssetResult) -> None:
+        self.results[result.key] = result
+        for hook in self.options.hooks:
+            hook.after_asset(result=result, run_id=self.run_id)
+
+    def _finish(self, status: RunStatus) -> RunResult:
+        self.recorder.flush()
+        self.store.finish_run(self.run_id, status, time.time())
+        result = RunResult(self.run_id, status, dict(self.results), self._load)
+        for hook in self.options.hooks:
+            hook.on_run_end(result=result)
+        return result
+
+    def _load(self, key: AssetKey, partition: str | None) -> Any:
+        spec = self.graph.spec(key)
+        return self.plan.io_managers[key].load_input(InputContext(key, spec, partition))

@@ -1,0 +1,79 @@
+"""The Store contract: what the runner and the status queries need from run storage."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+
+from bridge._types import EventKind, RunStatus
+from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
+
+__all__ = ["Store"]
+
+
+class Store(abc.ABC):
+    """Run storage: runs, per-asset events and backfills.
+
+    Implementations: :class:`~bridge.storage.InMemoryStore` and
+    :class:`~bridge.storage.SqlStore` (SQLite file or PostgreSQL). Every write is atomic.
+    """
+
+    # --- runs -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def add_run(self, run: RunRecord) -> None:
+        """Record a new run."""
+
+    @abc.abstractmethod
+    def finish_run(self, run_id: str, status: RunStatus, finished_at: float) -> None:
+        """Set a run's final status."""
+
+    @abc.abstractmethod
+    def get_run(self, run_id: str) -> RunRecord | None:
+        """One run, or None."""
+
+    @abc.abstractmethod
+    def list_runs(self, limit: int = 50) -> list[RunRecord]:
+        """The newest runs first."""
+
+    # --- events -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def add_events(self, events: Sequence[AssetEvent]) -> list[AssetEvent]:
+        """Append events in one transaction; returns them with ``event_id`` set."""
+
+    @abc.abstractmethod
+    def events_for_run(self, run_id: str) -> list[AssetEvent]:
+        """Every event of a run, in insertion order."""
+
+    @abc.abstractmethod
+    def latest_events(
+        self, kind: EventKind, keys: Iterable[str] | None = None
+    ) -> dict[str, AssetEvent]:
+        """The newest event of ``kind`` per asset key (any partition)."""
+
+    @abc.abstractmethod
+    def latest_partition_events(self, keys: Iterable[str]) -> dict[str, dict[str, AssetEvent]]:
+        """Per key, per partition: the newest materialization or failure event."""
+
+    @abc.abstractmethod
+    def history(self, key: str, limit: int = 100) -> list[AssetEvent]:
+        """Materialization and failure events of one asset, newest first."""
+
+    # --- backfills --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def add_backfill(self, backfill: BackfillRecord) -> None:
+        """Record a new backfill."""
+
+    @abc.abstractmethod
+    def get_backfill(self, backfill_id: str) -> BackfillRecord | None:
+        """One backfill, or None."""
+
+    @abc.abstractmethod
+    def set_backfill_status(self, backfill_id: str, status: RunStatus) -> None:
+        """Update a backfill's status."""
+
+    @abc.abstractmethod
+    def backfill_runs(self, backfill_id: str) -> list[RunRecord]:
+        """Runs that belong to a backfill, oldest first."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; the default does nothing."""

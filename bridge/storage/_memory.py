@@ -1,0 +1,92 @@
+"""InMemoryStore: run storage in Python lists; the default for ``materialize()``."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable, Sequence
+
+from bridge._types import EventKind, RunStatus
+from bridge.storage._base import Store
+from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
+
+__all__ = ["InMemoryStore"]
+
+_OUTCOME_KINDS = (EventKind.MATERIALIZATION, EventKind.FAILURE)
+
+
+class InMemoryStore(Store):
+    """Keeps everything in memory; thread-safe; lost when the object goes away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[str, RunRecord] = {}
+        self._events: list[AssetEvent] = []
+        self._backfills: dict[str, BackfillRecord] = {}
+
+    def add_run(self, run: RunRecord) -> None:
+        with self._lock:
+            self._runs[run.run_id] = run
+
+    def finish_run(self, run_id: str, status: RunStatus, finished_at: float) -> None:
+        with self._lock:
+            run = self._runs[run_id]
+            self._runs[run_id] = dataclasses.replace(run, status=status, finished_at=finished_at)
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        return self._runs.get(run_id)
+
+    def list_runs(self, limit: int = 50) -> list[RunRecord]:
+        runs = sorted(self._runs.values(), key=lambda run: run.started_at, reverse=True)
+        return runs[:limit]
+
+    def add_events(self, events: Sequence[AssetEvent]) -> list[AssetEvent]:
+        with self._lock:
+            first = len(self._events) + 1
+            stored = [
+                dataclasses.replace(event, event_id=first + offset)
+                for offset, event in enumerate(events)
+            ]
+            self._events.extend(stored)
+        return stored
+
+    def events_for_run(self, run_id: str) -> list[AssetEvent]:
+        return [event for event in self._events if event.run_id == run_id]
+
+    def latest_events(
+        self, kind: EventKind, keys: Iterable[str] | None = None
+    ) -> dict[str, AssetEvent]:
+        wanted = set(keys) if keys is not None else None
+        latest: dict[str, AssetEvent] = {}
+        for event in self._events:
+            if event.kind == kind and (wanted is None or event.asset_key in wanted):
+                latest[event.asset_key] = event
+        return latest
+
+    def latest_partition_events(self, keys: Iterable[str]) -> dict[str, dict[str, AssetEvent]]:
+        wanted = set(keys)
+        found: dict[str, dict[str, AssetEvent]] = {}
+        for event in self._events:
+            if event.asset_key in wanted and event.partition and event.kind in _OUTCOME_KINDS:
+                found.setdefault(event.asset_key, {})[event.partition] = event
+        return found
+
+    def history(self, key: str, limit: int = 100) -> list[AssetEvent]:
+        events = [e for e in self._events if e.asset_key == key and e.kind in _OUTCOME_KINDS]
+        return events[::-1][:limit]
+
+    def add_backfill(self, backfill: BackfillRecord) -> None:
+        with self._lock:
+            self._backfills[backfill.backfill_id] = backfill
+
+    def get_backfill(self, backfill_id: str) -> BackfillRecord | None:
+        return self._backfills.get(backfill_id)
+
+    def set_backfill_status(self, backfill_id: str, status: RunStatus) -> None:
+        with self._lock:
+            backfill = self._backfills[backfill_id]
+            self._backfills[backfill_id] = dataclasses.replace(backfill, status=status)
+
+    def backfill_runs(self, backfill_id: str) -> list[RunRecord]:
+        runs = [run for run in self._runs.values() if run.backfill_id == backfill_id]
+        return sorted(runs, key=lambda run: run.started_at)

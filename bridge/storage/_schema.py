@@ -1,0 +1,128 @@
+"""SQLAlchemy Core tables of the SQL store, and the versioned migrations that build them.
+
+The store records its schema version in ``ab_schema_version``. Opening an older store runs
+each missing migration in order, in one transaction, so a newer release opens an older
+store; a store newer than this release is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+__all__ = ["CURRENT_VERSION", "METADATA", "backfills", "events", "migrate", "runs"]
+
+METADATA = sa.MetaData()
+
+schema_version = sa.Table(
+    "ab_schema_version", METADATA, sa.Column("version", sa.Integer, nullable=False)
+)
+
+runs = sa.Table(
+    "ab_runs",
+    METADATA,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", sa.Float, nullable=False, index=True),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("target", sa.Text),
+    sa.Column("selection", sa.JSON, nullable=False),
+    sa.Column("partition", sa.String(128)),
+    sa.Column("parent_run_id", sa.String(64)),
+    sa.Column("backfill_id", sa.String(64), index=True),
+    sa.Column("tags", sa.JSON, nullable=False),
+)
+
+events = sa.Table(
+    "ab_asset_events",
+    METADATA,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), nullable=False, index=True),
+    sa.Column("asset_key", sa.String(512), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("partition", sa.String(128)),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Column("code_version", sa.String(128)),
+    sa.Column("data_version", sa.String(128)),
+    sa.Column("config_hash", sa.String(64)),
+    sa.Column("upstream", sa.JSON, nullable=False),
+    sa.Column("metadata", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("seconds", sa.Float),
+    sa.Column("logs", sa.Text),
+    sa.Column("source", sa.String(32), nullable=False, server_default="bridge"),
+    sa.Index("ix_ab_events_key_kind", "asset_key", "kind", "event_id"),
+    sa.Index("ix_ab_events_key_partition", "asset_key", "partition"),
+)
+
+backfills = sa.Table(
+    "ab_backfills",
+    METADATA,
+    sa.Column("backfill_id", sa.String(64), primary_key=True),
+    sa.Column("selection", sa.JSON, nullable=False),
+    sa.Column("partitions", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("target", sa.Text),
+)
+
+#: version 1 shipped runs and events without config hashes, sources or backfills
+V1_TABLES = ("ab_schema_version", "ab_runs", "ab_asset_events")
+
+
+def _migrate_to_1(conn: sa.Connection) -> None:
+    """Create the version-1 tables (events without config_hash and source)."""
+    for table in (schema_version, runs):
+        table.create(conn, checkfirst=True)
+    v1_events = sa.Table(
+        "ab_asset_events", sa.MetaData(),
+        *(column.copy() for column in events.columns
+          if column.name not in ("config_hash", "source")),
+        sa.Index("ix_ab_events_key_kind", "asset_key", "kind", "event_id"),
+        sa.Index("ix_ab_events_key_partition", "asset_key", "partition"),
+    )
+    v1_events.create(conn, checkfirst=True)
+
+
+def _migrate_to_2(conn: sa.Connection) -> None:
+    """Add config hashes and event sources; add backfills."""
+    conn.execute(sa.text("ALTER TABLE ab_asset_events ADD COLUMN config_hash VARCHAR(64)"))
+    conn.execute(
+        sa.text("ALTER TABLE ab_asset_events ADD COLUMN source VARCHAR(32) "
+                "NOT NULL DEFAULT 'bridge'")
+    )
+    backfills.create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _migrate_to_1, 2: _migrate_to_2}
+CURRENT_VERSION = max(MIGRATIONS)
+
+
+def read_version(conn: sa.Connection) -> int:
+    """The schema version of the store behind ``conn`` (0 for an empty database)."""
+    if not sa.inspect(conn).has_table("ab_schema_version"):
+        return 0
+    version = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+    return int(version or 0)
+
+
+def migrate(conn: sa.Connection, *, target: int = CURRENT_VERSION) -> tuple[int, int]:
+    """Bring the schema up to ``target`` inside the caller's transaction.
+
+    Returns:
+        ``(version before, version after)``.
+    """
+    before = read_version(conn)
+    if before > CURRENT_VERSION:
+        from bridge.errors import StoreError
+
+        raise StoreError(
+            f"run storage has schema version {before}, newer than this assetbridge "
+            f"({CURRENT_VERSION}); upgrade assetbridge to open it"
+        )
+    for version in range(before + 1, target + 1):
+        MIGRATIONS[version](conn)
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=version))
+    return before, max(before, target)

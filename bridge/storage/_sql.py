@@ -1,0 +1,234 @@
+"""SqlStore: run storage in a SQL database through SQLAlchemy (SQLite file or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from bridge._sqlalchemy import create_engine
+from bridge._types import EventKind, RunStatus
+from bridge.errors import StoreError
+from bridge.storage._base import Store
+from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
+from bridge.storage._schema import backfills, events, migrate, runs
+
+__all__ = ["SqlStore"]
+
+_OUTCOME_KINDS = [EventKind.MATERIALIZATION.value, EventKind.FAILURE.value]
+_IN_CHUNK = 500
+
+
+class SqlStore(Store):
+    """Run storage in a SQL database; the schema is created or migrated on open.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host/db``) or an
+            existing ``sqlalchemy.Engine``.
+
+    Examples:
+        >>> store = SqlStore("sqlite://")
+        >>> store.list_runs()
+        []
+    """
+
+    def __init__(self, url: str | sa.Engine) -> None:
+        self.engine = create_engine(url) if isinstance(url, str) else url
+        self.url = self.engine.url.render_as_string(hide_password=True)
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(727472)"))
+                self.migrated_from, self.schema_version = migrate(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot open run storage {self.url}: {_reason(exc)}") from exc
+
+    # --- runs -------------------------------------------------------------------------------
+    def add_run(self, run: RunRecord) -> None:
+        self._write(runs.insert().values(
+            run_id=run.run_id, status=run.status.value, started_at=run.started_at,
+            finished_at=run.finished_at, target=run.target, selection=list(run.selection),
+            partition=run.partition, parent_run_id=run.parent_run_id,
+            backfill_id=run.backfill_id, tags=dict(run.tags),
+        ))
+
+    def finish_run(self, run_id: str, status: RunStatus, finished_at: float) -> None:
+        self._write(runs.update().where(runs.c.run_id == run_id)
+                    .values(status=status.value, finished_at=finished_at))
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        rows = self._read(sa.select(runs).where(runs.c.run_id == run_id))
+        return _run(rows[0]) if rows else None
+
+    def list_runs(self, limit: int = 50) -> list[RunRecord]:
+        query = sa.select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+        return [_run(row) for row in self._read(query)]
+
+    # --- events -----------------------------------------------------------------------------
+    def add_events(self, new_events: Sequence[AssetEvent]) -> list[AssetEvent]:
+        if not new_events:
+            return []
+        rows = [_event_row(event) for event in new_events]
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "sqlite":
+                    first = _sqlite_next_id(conn)
+                    conn.execute(events.insert(), [dict(row, event_id=first + i)
+                                                   for i, row in enumerate(rows)])
+                    ids = list(range(first, first + len(rows)))
+                else:
+                    result = conn.execute(events.insert().returning(events.c.event_id), rows)
+                    ids = list(result.scalars())
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot record events in {self.url}: {_reason(exc)}") from exc
+        return [_with_id(event, event_id) for event, event_id in zip(new_events, ids)]
+
+    def events_for_run(self, run_id: str) -> list[AssetEvent]:
+        query = sa.select(events).where(events.c.run_id == run_id).order_by(events.c.event_id)
+        return [_event(row) for row in self._read(query)]
+
+    def latest_events(
+        self, kind: EventKind, keys: Iterable[str] | None = None
+    ) -> dict[str, AssetEvent]:
+        latest: dict[str, AssetEvent] = {}
+        for chunk in _chunks(keys):
+            newest = sa.select(sa.func.max(events.c.event_id)).where(events.c.kind == kind.value)
+            if chunk is not None:
+                newest = newest.where(events.c.asset_key.in_(chunk))
+            newest = newest.group_by(events.c.asset_key)
+            query = sa.select(events).where(events.c.event_id.in_(newest))
+            latest.update((row.asset_key, _event(row)) for row in self._read(query))
+        return latest
+
+    def latest_partition_events(self, keys: Iterable[str]) -> dict[str, dict[str, AssetEvent]]:
+        found: dict[str, dict[str, AssetEvent]] = {}
+        for chunk in _chunks(keys):
+            newest = (
+                sa.select(sa.func.max(events.c.event_id))
+                .where(events.c.kind.in_(_OUTCOME_KINDS), events.c.partition.is_not(None))
+                .group_by(events.c.asset_key, events.c.partition)
+            )
+            if chunk is not None:
+                newest = newest.where(events.c.asset_key.in_(chunk))
+            query = sa.select(events).where(events.c.event_id.in_(newest))
+            for row in self._read(query):
+                found.setdefault(row.asset_key, {})[row.partition] = _event(row)
+        return found
+
+    def history(self, key: str, limit: int = 100) -> list[AssetEvent]:
+        query = (
+            sa.select(events)
+            .where(events.c.asset_key == key, events.c.kind.in_(_OUTCOME_KINDS))
+            .order_by(events.c.event_id.desc()).limit(limit)
+        )
+        return [_event(row) for row in self._read(query)]
+
+    # --- backfills --------------------------------------------------------------------------
+    def add_backfill(self, backfill: BackfillRecord) -> None:
+        self._write(backfills.insert().values(
+            backfill_id=backfill.backfill_id, selection=list(backfill.selection),
+            partitions=list(backfill.partitions), status=backfill.status.value,
+            created_at=backfill.created_at, target=backfill.target,
+        ))
+
+    def get_backfill(self, backfill_id: str) -> BackfillRecord | None:
+        rows = self._read(sa.select(backfills).where(backfills.c.backfill_id == backfill_id))
+        if not rows:
+            return None
+        row = rows[0]
+        return BackfillRecord(
+            backfill_id=row.backfill_id, selection=tuple(row.selection),
+            partitions=tuple(row.partitions), status=RunStatus(row.status),
+            created_at=row.created_at, target=row.target,
+        )
+
+    def set_backfill_status(self, backfill_id: str, status: RunStatus) -> None:
+        self._write(backfills.update().where(backfills.c.backfill_id == backfill_id)
+                    .values(status=status.value))
+
+    def backfill_runs(self, backfill_id: str) -> list[RunRecord]:
+        query = (sa.select(runs).where(runs.c.backfill_id == backfill_id)
+                 .order_by(runs.c.started_at))
+        return [_run(row) for row in self._read(query)]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _write(self, statement: sa.Executable) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(statement)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot write to run storage {self.url}: {_reason(exc)}") from exc
+
+    def _read(self, query: sa.Select[Any]) -> list[Any]:
+        try:
+            with self.engine.connect() as conn:
+                return list(conn.execute(query))
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot read run storage {self.url}: {_reason(exc)}") from exc
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+
+def default_store_url() -> str:
+    """The SQLite store under ``$ASSETBRIDGE_HOME`` (default ``./.assetbridge``)."""
+    home = os.environ.get("ASSETBRIDGE_HOME", ".assetbridge")
+    return f"sqlite:///{os.path.join(home, 'runs.db')}"
+
+
+def _sqlite_next_id(conn: sa.Connection) -> int:
+    # Inside BEGIN IMMEDIATE no other writer can interleave, so ids are ours.
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.event_id), 0)))
+               .scalar_one()) + 1
+
+
+def _chunks(keys: Iterable[str] | None) -> list[list[str] | None]:
+    if keys is None:
+        return [None]
+    items = sorted(set(keys))
+    return [items[i : i + _IN_CHUNK] for i in range(0, len(items), _IN_CHUNK)]
+
+
+def _reason(exc: sa.exc.SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
+def _event_row(event: AssetEvent) -> dict[str, Any]:
+    return {
+        "run_id": event.run_id, "asset_key": event.asset_key, "kind": event.kind.value,
+        "partition": event.partition, "timestamp": event.timestamp,
+        "code_version": event.code_version, "data_version": event.data_version,
+        "config_hash": event.config_hash, "upstream": event.upstream,
+        "metadata": event.metadata, "error": event.error, "seconds": event.seconds,
+        "logs": event.logs, "source": event.source,
+    }
+
+
+def _with_id(event: AssetEvent, event_id: int) -> AssetEvent:
+    from dataclasses import replace
+
+    return replace(event, event_id=event_id)
+
+
+def _event(row: Any) -> AssetEvent:
+    return AssetEvent(
+        run_id=row.run_id, asset_key=row.asset_key, kind=EventKind(row.kind),
+        timestamp=row.timestamp, partition=row.partition, code_version=row.code_version,
+        data_version=row.data_version, config_hash=row.config_hash,
+        upstream=row.upstream or {}, metadata=row.metadata or {}, error=row.error,
+        seconds=row.seconds, logs=row.logs, source=row.source, event_id=row.event_id,
+    )
+
+
+def _run(row: Any) -> RunRecord:
+    return RunRecord(
+        run_id=row.run_id, status=RunStatus(row.status), started_at=row.started_at,
+        finished_at=row.finished_at, target=row.target, selection=tuple(row.selection or ()),
+        partition=row.partition, parent_run_id=row.parent_run_id,
+        backfill_id=row.backfill_id, tags=row.tags or {},
+    )
