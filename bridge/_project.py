@@ -11,7 +11,8 @@
     warehouse = { factory = "resources:PostgresWarehouse", args = { url = "${WAREHOUSE_URL}" } }
 
 A factory is ``module:attr`` or ``file.py:attr`` (relative to the project file). It is
-called with ``args``; ``${VAR}`` in string args is read from the environment. A generator
+called with ``args``; ``${VAR}`` in string args is read from the environment
+(``${ASSETBRIDGE_HOME}`` defaults to ``.assetbridge``). A generator
 factory is set up before the run and torn down after it, like a pytest fixture.
 """
 
@@ -21,6 +22,7 @@ import contextlib
 import importlib
 import inspect
 import os
+import string
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,8 +124,7 @@ def open_resources(project: Project, env_name: str | None) -> Iterator[dict[str,
         built: dict[str, Any] = {}
         for key, spec in environment.resources.items():
             factory = _resolve(project.root, key, spec.factory, name)
-            args = {k: os.path.expandvars(v) if isinstance(v, str) else v
-                    for k, v in spec.args.items()}
+            args = {k: _expand(v) if isinstance(v, str) else v for k, v in spec.args.items()}
             try:
                 value = factory(**args)
                 if inspect.isgenerator(value):
@@ -137,6 +138,11 @@ def open_resources(project: Project, env_name: str | None) -> Iterator[dict[str,
                 ) from exc
             built[key] = value
         yield built
+
+
+def _expand(value: str) -> str:
+    home = os.environ.get("ASSETBRIDGE_HOME", ".assetbridge")
+    return string.Template(value).safe_substitute({**os.environ, "ASSETBRIDGE_HOME": home})
 
 
 def _close(generator: Iterator[Any]) -> None:

@@ -1,0 +1,15 @@
+"""The ``assetbridge`` command line."""
+
+from __future__ import annotations
+
+from bridge.cli import _query_commands, _run_commands
+from bridge.cli._app import cli
+
+__all__ = ["cli", "main"]
+
+_COMMAND_MODULES = (_query_commands, _run_commands)
+
+
+def main() -> None:
+    """Entry point of the ``assetbridge`` console script."""
+    cli(prog_name="assetbridge")

@@ -1,0 +1,180 @@
+"""``assetbridge run``, ``backfill`` and ``runs``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from bridge.cli._app import CommandFailed, cli, emit_json
+from bridge.cli._options import (
+    config_option,
+    env_option,
+    json_option,
+    select_option,
+    store_option,
+)
+
+__all__ = ["backfill_command", "run_command", "runs_group"]
+
+
+@cli.command("run")
+@click.argument("target")
+@select_option
+@click.option("--partition", "-p", metavar="KEY", help="Partition key for partitioned assets.")
+@config_option
+@env_option
+@store_option
+@click.option("--from-failure", "from_failure", metavar="RUN_ID",
+              help="Re-execute only what failed or did not run in RUN_ID.")
+@click.option("--max-workers", "-j", default=1, show_default=True, type=click.IntRange(1),
+              help="Threads for independent assets.")
+@json_option
+def run_command(target: str, selection: str | None, partition: str | None, config: str | None,
+                env: str | None, store_url: str | None, from_failure: str | None,
+                max_workers: int, as_json: bool) -> None:
+    """Materialize the assets defined in TARGET (a .py file, folder or module) in-process.
+
+    Values are stored by each asset's I/O manager (files under .assetbridge/storage by
+    default) and the run is recorded in the store, so `assetbridge status` can answer.
+    """
+    from rich.console import Console
+
+    from bridge.cli._render import ProgressHooks, print_run_summary
+    from bridge.cli._session import open_session, parse_config
+    from bridge.runner import RunOptions, materialize
+
+    run_config = parse_config(config)
+    with open_session(target, store_url) as session, session.resources(env) as resources:
+        console = Console(stderr=True)
+        hooks = [] if as_json or not console.is_terminal else [ProgressHooks(console)]
+        options = RunOptions(max_workers=max_workers, hooks=hooks, target=target,
+                             from_failure=from_failure)
+        result = materialize(session.graph, selection=selection, resources=resources,
+                             config=run_config, partition=partition, store=session.store,
+                             options=options)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        print_run_summary(Console(), result)
+    if not result.success:
+        failed = [str(r.key) for r in result.failures]
+        skipped = len(result.assets) - len(failed) - sum(
+            1 for r in result.assets.values() if r.outcome.value == "success")
+        raise CommandFailed(
+            f"run {result.run_id} failed: {len(failed)} asset(s) failed ({', '.join(failed)})"
+            f", {skipped} skipped; fix and re-run with --from-failure {result.run_id}"
+        )
+
+
+@cli.command("backfill")
+@click.argument("target")
+@select_option
+@click.option("--from", "start", required=True, metavar="P", help="First partition key.")
+@click.option("--to", "end", required=True, metavar="P", help="Last partition key (inclusive).")
+@config_option
+@env_option
+@store_option
+@json_option
+def backfill_command(target: str, selection: str | None, start: str, end: str,
+                     config: str | None, env: str | None, store_url: str | None,
+                     as_json: bool) -> None:
+    """Materialize the selection for every partition from --from to --to.
+
+    The backfill is recorded once; running the same command again resumes it, skipping
+    partitions already materialized by it (also after a crash).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from bridge.cli._session import open_session, parse_config
+    from bridge.runner import RunOptions
+    from bridge.runner._backfill import backfill
+
+    run_config = parse_config(config)
+    with open_session(target, store_url) as session, session.resources(env) as resources:
+        result = backfill(session.graph, selection=selection, start=start, end=end,
+                          resources=resources, config=run_config, store=session.store,
+                          options=RunOptions(target=target))
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        table = Table(title=f"backfill {result.backfill_id}"
+                      + (" (resumed)" if result.resumed else ""), title_justify="left")
+        table.add_column("partition")
+        table.add_column("state")
+        for partition, state in result.partitions.items():
+            colour = {"failed": "red", "materialized": "green"}.get(state, "dim")
+            table.add_row(partition, f"[{colour}]{state}[/]")
+        Console().print(table)
+    if not result.success:
+        failed = [p for p, s in result.partitions.items() if s == "failed"]
+        raise CommandFailed(f"backfill {result.backfill_id}: {len(failed)} partition(s) failed "
+                            f"({', '.join(failed[:5])}); re-run the same command to retry them")
+
+
+@cli.group("runs")
+def runs_group() -> None:
+    """List recorded runs and show one with its per-asset logs."""
+
+
+@runs_group.command("list")
+@store_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+@json_option
+def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
+    """The newest runs first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bridge.cli._session import open_store_url
+
+    store = open_store_url(store_url)
+    runs = store.list_runs(limit)
+    if as_json:
+        emit_json({"runs": [{"run_id": r.run_id, "status": r.status.value,
+                             "started_at": r.started_at, "finished_at": r.finished_at,
+                             "target": r.target, "partition": r.partition,
+                             "backfill_id": r.backfill_id} for r in runs]})
+        return
+    table = Table()
+    for column in ("run", "status", "started", "seconds", "target", "partition"):
+        table.add_column(column)
+    for run in runs:
+        took = f"{run.finished_at - run.started_at:.2f}" if run.finished_at else ""
+        table.add_row(run.run_id, run.status.value,
+                      time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at)),
+                      took, run.target or "", run.partition or "")
+    Console().print(table)
+
+
+@runs_group.command("show")
+@click.argument("run_id")
+@store_option
+@json_option
+def runs_show(run_id: str, store_url: str | None, as_json: bool) -> None:
+    """One run: per-asset outcomes, timings and captured logs."""
+    from rich.console import Console
+
+    from bridge.cli._session import open_store_url
+
+    store = open_store_url(store_url)
+    run = store.get_run(run_id)
+    if run is None:
+        raise CommandFailed(f"no run {run_id!r} in {store.url}; list runs with "
+                            "`assetbridge runs list`")
+    events = store.events_for_run(run_id)
+    if as_json:
+        emit_json({"run_id": run.run_id, "status": run.status.value,
+                   "events": [{"key": e.asset_key, "kind": e.kind.value,
+                               "partition": e.partition, "seconds": e.seconds,
+                               "error": e.error, "logs": e.logs} for e in events]})
+        return
+    console = Console()
+    console.print(f"[bold]run {run.run_id}[/] {run.status.value} ({run.target})")
+    for event in events:
+        console.print(f"  {event.kind.value:15} {event.asset_key}"
+                      + (f" [{event.partition}]" if event.partition else "")
+                      + (f"  {event.error}" if event.error else ""), markup=False)
+        for line in (event.logs or "").splitlines():
+            console.print(f"      {line}", markup=False, highlight=False)
