@@ -46,24 +46,24 @@ def changed_assets_since(graph: AssetGraph, gitref: str, cwd: str | None = None)
     Compares the working tree with ``gitref`` (``git diff -U0``), so uncommitted edits count.
     """
     changed_lines = _changed_lines(gitref, cwd)
-    hit = []
+    hit: list[AssetKey] = []
     for definition in graph.definitions():
         if definition.source is None:
             continue
         path, first, last = definition.source
         lines = changed_lines.get(os.path.realpath(path))
-        if lines is not None and (lines == "all" or any(first <= n <= last for n in lines)):
+        if lines is not None and any(first <= n <= last for n in lines):
             hit.extend(definition.keys)
     return sorted(hit)
 
 
-def _changed_lines(gitref: str, cwd: str | None) -> dict[str, set[int] | str]:
+def _changed_lines(gitref: str, cwd: str | None) -> dict[str, set[int]]:
     try:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         diff = _git(["diff", "-U0", "--no-color", gitref, "--"], top)
     except FileNotFoundError:
         raise BridgeError("git is not installed; --since needs git") from None
-    changed: dict[str, set[int] | str] = {}
+    changed: dict[str, set[int]] = {}
     current: str | None = None
     for line in diff.splitlines():
         if line.startswith("+++ "):
@@ -73,11 +73,10 @@ def _changed_lines(gitref: str, cwd: str | None) -> dict[str, set[int] | str]:
                 changed.setdefault(current, set())
         elif line.startswith("@@") and current is not None:
             match = _HUNK.match(line)
-            lines = changed[current]
-            if match and isinstance(lines, set):
+            if match:
                 start, count = int(match.group(1)), int(match.group(2) or 1)
                 # a pure deletion (count 0) touches the line where it happened
-                lines.update(range(start, start + max(count, 1)))
+                changed[current].update(range(start, start + max(count, 1)))
     return changed
 
 

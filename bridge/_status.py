@@ -125,7 +125,7 @@ def _partition_states(
     if partitions is None:
         return {}
     states = {}
-    for partition in partitions.keys():
+    for partition in partitions.keys():  # noqa: SIM118 - a method, not a dict
         event = events.get(partition)
         if event is None:
             states[partition] = PartitionState.MISSING

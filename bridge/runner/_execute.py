@@ -146,7 +146,7 @@ def _contains(partitions: PartitionsDefinition, key: str) -> bool:
 def _store(step: Step, env: StepEnv, value: Any) -> dict[AssetKey, StoredOutput]:
     outputs = _split_outputs(step, value)
     stored: dict[AssetKey, StoredOutput] = {}
-    for spec, output in zip(step.specs, outputs):
+    for spec, output in zip(step.specs, outputs, strict=True):
         context = OutputContext(spec.key, spec, step.partition, env.run_id)
         result = env.io_managers[spec.key].handle_output(context, output)
         stored[spec.key] = result if result is not None else StoredOutput(_cheap_version(output))

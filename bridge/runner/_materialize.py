@@ -106,8 +106,10 @@ def _requested_keys(
 ) -> tuple[frozenset[AssetKey], str | None]:
     if options.from_failure is None:
         if selection is None or isinstance(selection, str):
-            return select(graph, selection), partition
-        return frozenset(graph.find(str(key)) for key in selection), partition
+            keys = select(graph, selection)
+        else:
+            keys = frozenset(graph.find(str(key)) for key in selection)
+        return frozenset(k for k in keys if not graph.definition(k).is_source), partition
     parent = store.get_run(options.from_failure)
     if parent is None:
         raise SelectionError(f"no run {options.from_failure!r} in {store!r}; see the run ids "

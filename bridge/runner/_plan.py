@@ -117,7 +117,7 @@ def _config_for(
     model_type = definition.signature.config_model
     if model_type is None:
         return None, None
-    raw = next((config[str(k)] for k in definition.keys if str(k) in config), {})
+    raw: Any = next((config[str(k)] for k in definition.keys if str(k) in config), {})
     name = str(definition.key)
     try:
         model = raw if isinstance(raw, model_type) else model_type.model_validate(raw)

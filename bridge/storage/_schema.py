@@ -8,6 +8,7 @@ store; a store newer than this release is refused with a clear error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -34,27 +35,40 @@ runs = sa.Table(
     sa.Column("tags", sa.JSON, nullable=False),
 )
 
-events = sa.Table(
-    "ab_asset_events",
-    METADATA,
-    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(64), nullable=False, index=True),
-    sa.Column("asset_key", sa.String(512), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("partition", sa.String(128)),
-    sa.Column("timestamp", sa.Float, nullable=False),
-    sa.Column("code_version", sa.String(128)),
-    sa.Column("data_version", sa.String(128)),
-    sa.Column("config_hash", sa.String(64)),
-    sa.Column("upstream", sa.JSON, nullable=False),
-    sa.Column("metadata", sa.JSON, nullable=False),
-    sa.Column("error", sa.Text),
-    sa.Column("seconds", sa.Float),
-    sa.Column("logs", sa.Text),
-    sa.Column("source", sa.String(32), nullable=False, server_default="bridge"),
-    sa.Index("ix_ab_events_key_kind", "asset_key", "kind", "event_id"),
-    sa.Index("ix_ab_events_key_partition", "asset_key", "partition"),
-)
+
+def _event_columns(*, version: int) -> list[sa.Column[Any]]:
+    columns: list[sa.Column[Any]] = [
+        sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.String(64), nullable=False, index=True),
+        sa.Column("asset_key", sa.String(512), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("partition", sa.String(128)),
+        sa.Column("timestamp", sa.Float, nullable=False),
+        sa.Column("code_version", sa.String(128)),
+        sa.Column("data_version", sa.String(128)),
+        sa.Column("upstream", sa.JSON, nullable=False),
+        sa.Column("metadata", sa.JSON, nullable=False),
+        sa.Column("error", sa.Text),
+        sa.Column("seconds", sa.Float),
+        sa.Column("logs", sa.Text),
+    ]
+    if version >= 2:
+        columns += [
+            sa.Column("config_hash", sa.String(64)),
+            sa.Column("source", sa.String(32), nullable=False, server_default="bridge"),
+        ]
+    return columns
+
+
+def _events_table(metadata: sa.MetaData, *, version: int) -> sa.Table:
+    return sa.Table(
+        "ab_asset_events", metadata, *_event_columns(version=version),
+        sa.Index("ix_ab_events_key_kind", "asset_key", "kind", "event_id"),
+        sa.Index("ix_ab_events_key_partition", "asset_key", "partition"),
+    )
+
+
+events = _events_table(METADATA, version=2)
 
 backfills = sa.Table(
     "ab_backfills",
@@ -67,22 +81,11 @@ backfills = sa.Table(
     sa.Column("target", sa.Text),
 )
 
-#: version 1 shipped runs and events without config hashes, sources or backfills
-V1_TABLES = ("ab_schema_version", "ab_runs", "ab_asset_events")
-
-
 def _migrate_to_1(conn: sa.Connection) -> None:
     """Create the version-1 tables (events without config_hash and source)."""
     for table in (schema_version, runs):
         table.create(conn, checkfirst=True)
-    v1_events = sa.Table(
-        "ab_asset_events", sa.MetaData(),
-        *(column.copy() for column in events.columns
-          if column.name not in ("config_hash", "source")),
-        sa.Index("ix_ab_events_key_kind", "asset_key", "kind", "event_id"),
-        sa.Index("ix_ab_events_key_partition", "asset_key", "partition"),
-    )
-    v1_events.create(conn, checkfirst=True)
+    _events_table(sa.MetaData(), version=1).create(conn, checkfirst=True)
 
 
 def _migrate_to_2(conn: sa.Connection) -> None:

@@ -1,0 +1,49 @@
+# assetbridge: `make demo` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+AB     := $(VENV)/bin/assetbridge
+DEMO_HOME := .assetbridge/demo
+QUICKSTART := examples/quickstart/assets.py
+
+.PHONY: install demo test lint bench system-deps clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+system-deps:  ## PostgreSQL server binaries for the store / SQL I/O manager tests
+	bash .ci/install-postgres.sh
+
+demo: install
+	rm -rf $(DEMO_HOME)
+	@echo "\n== 1. materialize every asset of the quickstart project"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) run $(QUICKSTART)
+	@echo "\n== 2. is everything up to date?"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) status $(QUICKSTART)
+	@echo "\n== 3. new raw orders arrive: refresh only raw_orders"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) run $(QUICKSTART) --select raw_orders
+	@echo "\n== 4. status now says what is stale, and why"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) status $(QUICKSTART)
+	@echo "\n== 5. what do I run to refresh daily_revenue?"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) plan $(QUICKSTART) --select daily_revenue
+	@echo "\n== 6. where did daily_revenue come from?"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) provenance $(QUICKSTART) daily_revenue
+
+test: install system-deps
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) tests/benchmarks/bench_runner.py
+
+clean:
+	rm -rf $(VENV) .assetbridge .mypy_cache .ruff_cache
