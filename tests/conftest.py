@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests._postgres"]
+pytest_plugins = ["tests._postgres", "pytester"]
 
 # fixture modules are data (some fail to import on purpose); benchmarks run on demand
 collect_ignore_glob = ["*/fixtures/*", "fixtures/*", "benchmarks/*"]
