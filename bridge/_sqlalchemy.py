@@ -29,7 +29,9 @@ def create_engine(url: str) -> sa.Engine:
     """An engine for ``url``; SQLite files get WAL, a busy timeout and ``BEGIN IMMEDIATE``.
 
     ``BEGIN IMMEDIATE`` takes the write lock at the start of a transaction, so concurrent
-    writers queue instead of failing with "database is locked" half-way.
+    writers queue instead of failing with "database is locked" half-way. A read-only
+    connection opts out with ``conn.execution_options(sqlite_begin="DEFERRED")``: under WAL
+    it then reads a snapshot without waiting for writers.
     """
     url = normalize_url(url)
     engine = sa.create_engine(url)
@@ -53,4 +55,5 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")

@@ -114,8 +114,10 @@ def backfill(
 
 
 def _materialized(store: Store, backfill_id: str) -> set[tuple[str, str | None]]:
+    # keyed by the run's partition, not the event's: an unpartitioned asset in the
+    # selection (a fan-in summary) records events without a partition
     return {
-        (event.asset_key, event.partition)
+        (event.asset_key, run.partition)
         for run in store.backfill_runs(backfill_id)
         for event in store.events_for_run(run.run_id)
         if event.kind is EventKind.MATERIALIZATION

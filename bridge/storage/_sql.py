@@ -35,7 +35,13 @@ class SqlStore(Store):
     """
 
     def __init__(self, url: str | sa.Engine) -> None:
-        self.engine = create_engine(url) if isinstance(url, str) else url
+        try:
+            self.engine = create_engine(url) if isinstance(url, str) else url
+        except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
+            reason = _reason(exc) if isinstance(exc, sa.exc.SQLAlchemyError) else str(exc)
+            raise StoreError(f"cannot open run storage {_hide_password(str(url))}: {reason}; "
+                             "pass a URL like sqlite:///path/runs.db or "
+                             "postgresql://user@host/db") from exc
         self.url = self.engine.url.render_as_string(hide_password=True)
         try:
             with self.engine.begin() as conn:
@@ -79,11 +85,12 @@ class SqlStore(Store):
                                                    for i, row in enumerate(rows)])
                     ids = list(range(first, first + len(rows)))
                 else:
-                    result = conn.execute(events.insert().returning(events.c.event_id), rows)
+                    result = conn.execute(events.insert().returning(
+                        events.c.event_id, sort_by_parameter_order=True), rows)
                     ids = list(result.scalars())
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot record events in {self.url}: {_reason(exc)}") from exc
-        return [_with_id(event, event_id) for event, event_id in zip(new_events, ids)]
+        return [_with_id(event, event_id) for event, event_id in zip(new_events, ids, strict=True)]
 
     def events_for_run(self, run_id: str) -> list[AssetEvent]:
         query = sa.select(events).where(events.c.run_id == run_id).order_by(events.c.event_id)
@@ -167,6 +174,8 @@ class SqlStore(Store):
     def _read(self, query: sa.Select[Any]) -> list[Any]:
         try:
             with self.engine.connect() as conn:
+                # a plain read: no write lock, so readers never wait for writers (WAL)
+                conn.execution_options(sqlite_begin="DEFERRED")
                 return list(conn.execute(query))
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot read run storage {self.url}: {_reason(exc)}") from exc
@@ -192,6 +201,13 @@ def _chunks(keys: Iterable[str] | None) -> list[list[str] | None]:
         return [None]
     items = sorted(set(keys))
     return [items[i : i + _IN_CHUNK] for i in range(0, len(items), _IN_CHUNK)]
+
+
+def _hide_password(url: str) -> str:
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return repr(url)
 
 
 def _reason(exc: sa.exc.SQLAlchemyError) -> str:

@@ -1,0 +1,155 @@
+"""Versioned migrations: a store written by an older release opens in this one, and a store
+written by a newer release is refused. On a SQLite file and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from bridge._sqlalchemy import create_engine
+from bridge._types import EventKind, RunStatus
+from bridge.errors import StoreError
+from bridge.storage import AssetEvent, BackfillRecord, RunRecord, SqlStore
+from bridge.storage._schema import CURRENT_VERSION, migrate
+
+T0 = 1_767_225_600.5
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.db'}"
+    fresh: str = request.getfixturevalue("fresh_postgres_url")
+    return fresh
+
+
+def columns(engine: sa.Engine, table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(engine).get_columns(table)}
+
+
+def write_version_1_store(url: str) -> None:
+    """What the first release left behind: v1 tables and rows written with plain SQL
+    (event ids from the database, as the first release let it assign them)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            assert migrate(conn, target=1) == (0, 1)
+        assert "config_hash" not in columns(engine, "ab_asset_events")
+        assert "source" not in columns(engine, "ab_asset_events")
+        assert not sa.inspect(engine).has_table("ab_backfills")
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO ab_runs (run_id, status, started_at, finished_at, target, "
+                "selection, partition, parent_run_id, backfill_id, tags) VALUES "
+                "('old-run', 'success', :t, :t2, 'assets.py', :sel, NULL, NULL, NULL, :tags)"
+            ), {"t": T0, "t2": T0 + 2, "sel": json.dumps(["raw", "clean"]),
+                "tags": json.dumps({"who": "v1"})})
+            conn.execute(sa.text(
+                "INSERT INTO ab_asset_events (run_id, asset_key, kind, partition, "
+                "timestamp, code_version, data_version, upstream, metadata, error, seconds, "
+                "logs) VALUES ('old-run', :key, :kind, :part, :t, :cv, :dv, :up, :meta, "
+                ":err, :sec, :logs)"
+            ), [
+                {"key": "raw", "kind": "materialization", "part": None, "t": T0,
+                 "cv": "1", "dv": "d1", "up": "{}", "meta": json.dumps({"rows": 3}),
+                 "err": None, "sec": 0.5, "logs": "hello"},
+                {"key": "clean", "kind": "failure", "part": "2026-01-01",
+                 "t": T0 + 1, "cv": None, "dv": None,
+                 "up": json.dumps({"raw": {"run_id": "old-run", "data_version": "d1"}}),
+                 "meta": "{}", "err": "ValueError: x", "sec": 0.25, "logs": None},
+            ])
+    finally:
+        engine.dispose()
+
+
+def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
+    write_version_1_store(url)
+    store = SqlStore(url)
+    try:
+        assert store.migrated_from == 1
+        assert store.schema_version == 2 == CURRENT_VERSION
+        assert store.get_run("old-run") == RunRecord(
+            run_id="old-run", status=RunStatus.SUCCESS, started_at=T0, finished_at=T0 + 2,
+            target="assets.py", selection=("raw", "clean"), tags={"who": "v1"})
+        old = store.events_for_run("old-run")
+        assert old == [
+            AssetEvent(run_id="old-run", asset_key="raw", kind=EventKind.MATERIALIZATION,
+                       timestamp=T0, code_version="1", data_version="d1",
+                       metadata={"rows": 3}, seconds=0.5, logs="hello", event_id=1),
+            AssetEvent(run_id="old-run", asset_key="clean", kind=EventKind.FAILURE,
+                       timestamp=T0 + 1, partition="2026-01-01",
+                       upstream={"raw": {"run_id": "old-run", "data_version": "d1"}},
+                       error="ValueError: x", seconds=0.25, event_id=2),
+        ]
+        assert all(e.source == "bridge" and e.config_hash is None for e in old)
+        assert store.latest_events(EventKind.MATERIALIZATION) == {"raw": old[0]}
+        assert store.history("clean") == [old[1]]
+        assert store.latest_partition_events(["clean"]) == {"clean": {"2026-01-01": old[1]}}
+
+        # what version 2 added works on the migrated store
+        [new] = store.add_events([AssetEvent(
+            run_id="new-run", asset_key="raw", kind=EventKind.MATERIALIZATION,
+            timestamp=T0 + 10, config_hash="c" * 64, source="airflow")])
+        assert new.event_id == 3
+        assert store.events_for_run("new-run") == [new]
+        assert store.latest_events(EventKind.MATERIALIZATION)["raw"] == new
+        backfill = BackfillRecord("bf-1", ("raw",), ("p1", "p2"), RunStatus.RUNNING, T0,
+                                  "assets.py")
+        store.add_backfill(backfill)
+        store.add_run(RunRecord("bf-run", RunStatus.RUNNING, T0 + 11, backfill_id="bf-1"))
+        store.set_backfill_status("bf-1", RunStatus.SUCCESS)
+        assert store.get_backfill("bf-1") == BackfillRecord(
+            "bf-1", ("raw",), ("p1", "p2"), RunStatus.SUCCESS, T0, "assets.py")
+        assert [r.run_id for r in store.backfill_runs("bf-1")] == ["bf-run"]
+    finally:
+        store.close()
+
+    again = SqlStore(url)  # migrated once: the next open has nothing to do
+    try:
+        assert (again.migrated_from, again.schema_version) == (2, 2)
+        assert len(again.events_for_run("old-run")) == 2
+    finally:
+        again.close()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            versions = conn.execute(sa.text("SELECT version FROM ab_schema_version")).all()
+        assert [tuple(row) for row in versions] == [(2,)]
+    finally:
+        engine.dispose()
+
+
+def test_migrating_an_empty_database_step_by_step_matches_a_new_store(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            assert migrate(conn, target=1) == (0, 1)
+        with engine.begin() as conn:
+            assert migrate(conn) == (1, 2)
+        with engine.begin() as conn:
+            assert migrate(conn) == (2, 2)
+        assert {"config_hash", "source"} <= columns(engine, "ab_asset_events")
+        assert sa.inspect(engine).has_table("ab_backfills")
+    finally:
+        engine.dispose()
+
+
+def test_a_store_from_a_newer_release_is_refused(url: str) -> None:
+    write_version_1_store(url)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE ab_schema_version SET version = 99"))
+    finally:
+        engine.dispose()
+    with pytest.raises(StoreError, match=r"schema version 99, newer .*upgrade assetbridge"):
+        SqlStore(url)
+    engine = create_engine(url)  # refused without touching it
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version FROM ab_schema_version")).scalar() == 99
+        assert "source" not in columns(engine, "ab_asset_events")
+    finally:
+        engine.dispose()
