@@ -95,7 +95,7 @@ def backfill_command(target: str, selection: str | None, start: str, end: str,
     with open_session(target, store_url) as session, session.resources(env) as resources:
         result = backfill(session.graph, selection=selection, start=start, end=end,
                           resources=resources, config=run_config, store=session.store,
-                          options=RunOptions(target=target))
+                          options=RunOptions(target=_canonical(target)))
     if as_json:
         emit_json(result.to_json())
     else:
@@ -111,6 +111,14 @@ def backfill_command(target: str, selection: str | None, start: str, end: str,
         failed = [p for p, s in result.partitions.items() if s == "failed"]
         raise CommandFailed(f"backfill {result.backfill_id}: {len(failed)} partition(s) failed "
                             f"({', '.join(failed[:5])}); re-run the same command to retry them")
+
+
+def _canonical(target: str) -> str:
+    """The same file spelled differently (./x.py, x.py, /abs/x.py) is the same backfill."""
+    from pathlib import Path
+
+    path = Path(target)
+    return str(path.resolve()) if path.exists() else target
 
 
 @cli.group("runs")

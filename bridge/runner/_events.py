@@ -1,7 +1,7 @@
 """Recording a run's events: buffered writes and the upstream versions each step consumed.
 
-Events are written in batches (every few hundred events or a quarter second, and at the
-end of the run). A process killed between batches loses only events of work that is then
+Events are written in batches: every few hundred events, every quarter second, before any
+step that follows a non-trivial one, and at the end of the run. A process killed between batches loses only events of work that is then
 simply redone on resume; a batch is one transaction, so nothing is ever half-recorded.
 """
 
@@ -21,6 +21,8 @@ __all__ = ["EventRecorder"]
 
 _BATCH_EVENTS = 500
 _BATCH_SECONDS = 0.25
+#: steps slower than this are followed by a flush before the next one starts
+_SLOW_STEP_SECONDS = 0.005
 
 
 class EventRecorder:
@@ -97,9 +99,15 @@ class EventRecorder:
                 or time.monotonic() - self._last_flush >= _BATCH_SECONDS):
             self.flush()
 
+    def before_step(self, previous_seconds: float) -> None:
+        """Flush before a step unless steps are trivially short, so the events of finished
+        assets never wait in memory behind a long-running one."""
+        if self._buffer and previous_seconds >= _SLOW_STEP_SECONDS:
+            self.flush()
+
     def flush(self) -> None:
         """Write buffered events in one transaction."""
-        if self._buffer:
-            self.store.add_events(self._buffer)
-            self._buffer = []
+        batch, self._buffer = self._buffer, []
+        if batch:
+            self.store.add_events(batch)
         self._last_flush = time.monotonic()

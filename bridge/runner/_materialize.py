@@ -184,7 +184,9 @@ class _Run:
             return
         for hook in self.options.hooks:
             hook.before_asset(key=step.definition.key, run_id=self.run_id)
-        self._record(step, execute_step(step, env))
+        outcome = execute_step(step, env)
+        self._record(step, outcome)
+        self.recorder.before_step(outcome.seconds)
 
     def _run_threaded(self, env: StepEnv) -> None:
         remaining = list(self.plan.steps)
