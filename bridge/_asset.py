@@ -68,7 +68,7 @@ class Asset:
         return f"{kind}({', '.join(str(key) for key in self.keys)})"
 
 
-def SourceAsset(  # noqa: N802 - reads as a class in user code, like Dagster's
+def SourceAsset(
     key: CoercibleToAssetKey,
     *,
     description: str | None = None,
@@ -157,7 +157,7 @@ def asset(
         if key_prefix:
             key = key.with_prefix(key_prefix)
         spec = AssetSpec(
-            key=key, deps=deps, group=group or DEFAULT_GROUP,
+            key=key, deps=_dep_keys(deps), group=group or DEFAULT_GROUP,
             description=description or inspect.getdoc(func), owners=tuple(owners),
             tags=dict(tags or {}), metadata=dict(metadata or {}), code_version=code_version,
             partitions=partitions, io_manager=io_manager or DEFAULT_IO_MANAGER, retry=retry,
@@ -185,19 +185,26 @@ def multi_asset(
     """
     if not specs:
         raise DefinitionError("multi_asset needs at least one spec")
-    extra_deps = (deps,) if isinstance(deps, str) else tuple(deps)
+    extra_deps = _dep_keys(deps)
 
     def decorate(func: Callable[..., Any]) -> Asset:
         built = []
         for item in specs:
-            spec = item if isinstance(item, AssetSpec) else AssetSpec(key=item)
-            extra = {"deps": (*spec.deps, *(AssetKey.from_user(d) for d in extra_deps))}
+            spec = item if isinstance(item, AssetSpec) else AssetSpec(key=AssetKey.from_user(item))
+            extra: dict[str, Any] = {"deps": (*spec.deps, *extra_deps)}
             if group and spec.group == DEFAULT_GROUP:
                 extra["group"] = group
             built.append(spec.replace(**extra))
         return _definition(tuple(built), func, ins)
 
     return decorate
+
+
+def _dep_keys(deps: CoercibleToAssetKey | Sequence[CoercibleToAssetKey]) -> tuple[AssetKey, ...]:
+    """``deps=`` as keys; a single ``"a/b"`` string is one dep, not a list of letters."""
+    if isinstance(deps, (str, AssetKey)):
+        return (AssetKey.from_user(deps),)
+    return tuple(AssetKey.from_user(dep) for dep in deps)
 
 
 def _definition(

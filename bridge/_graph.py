@@ -59,7 +59,7 @@ class AssetGraph:
         self._order: list[AssetKey] | None = None
 
     @classmethod
-    def from_assets(cls, assets: Iterable[Asset | AssetGraph]) -> AssetGraph:
+    def from_assets(cls, assets: Iterable[Asset | AssetGraph] | AssetGraph) -> AssetGraph:
         """Validate and wire ``assets``; raises DefinitionError or CycleError."""
         if isinstance(assets, AssetGraph):
             return assets
@@ -97,7 +97,7 @@ class AssetGraph:
 
     @property
     def digraph(self) -> Any:
-        """A read-only view of the underlying ``networkx.DiGraph`` (edges upstream -> downstream)."""
+        """A read-only view of the ``networkx.DiGraph`` (edges point downstream)."""
         return self._digraph.copy(as_view=True)
 
     def __contains__(self, key: object) -> bool:

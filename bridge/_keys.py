@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Union
+from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from bridge.errors import DefinitionError
 
@@ -27,6 +27,14 @@ class AssetKey:
     """
 
     parts: tuple[str, ...]
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        # keys are hashed constantly (graph nodes, dict keys); compute it once
+        object.__setattr__(self, "_hash", hash(self.parts))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def parse(cls, text: str) -> AssetKey:
@@ -73,4 +81,4 @@ class AssetKey:
         return f"AssetKey({str(self)!r})"
 
 
-CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+CoercibleToAssetKey: TypeAlias = "AssetKey | str | Sequence[str]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Final
+from typing import ClassVar
 
 from bridge.errors import PartitionError
 
@@ -83,7 +83,7 @@ class TimeWindowPartitions(PartitionsDefinition):
     """Partitions that are consecutive time windows from ``start`` up to ``end`` (or now)."""
 
     #: strftime format of the keys
-    fmt: str = "%Y-%m-%d"
+    fmt: ClassVar[str] = "%Y-%m-%d"
 
     def __init__(self, start: str | datetime, end: str | datetime | None = None) -> None:
         self.start = self._to_datetime(start)
@@ -112,7 +112,8 @@ class TimeWindowPartitions(PartitionsDefinition):
 
     def _align(self, moment: datetime) -> datetime:
         """The start of the window ``moment`` falls in."""
-        return datetime.strptime(moment.strftime(self.fmt), self.fmt).replace(tzinfo=moment.tzinfo)
+        aligned = datetime.strptime(moment.strftime(self.fmt), self.fmt)
+        return aligned.replace(tzinfo=moment.tzinfo)
 
     def keys(self) -> list[str]:
         limit = self.end or datetime.now(timezone.utc)
@@ -167,7 +168,7 @@ class DailyPartitions(TimeWindowPartitions):
         ['2024-01-01', '2024-01-02', '2024-01-03']
     """
 
-    fmt: Final = "%Y-%m-%d"
+    fmt = "%Y-%m-%d"
 
     def _next(self, window_start: datetime) -> datetime:
         return window_start + timedelta(days=1)
@@ -181,7 +182,7 @@ class HourlyPartitions(TimeWindowPartitions):
         ['2024-01-01T00:00', '2024-01-01T01:00']
     """
 
-    fmt: Final = "%Y-%m-%dT%H:%M"
+    fmt = "%Y-%m-%dT%H:%M"
 
     def _align(self, moment: datetime) -> datetime:
         return moment.replace(minute=0, second=0, microsecond=0)
@@ -198,7 +199,7 @@ class MonthlyPartitions(TimeWindowPartitions):
         ['2024-11', '2024-12', '2025-01']
     """
 
-    fmt: Final = "%Y-%m"
+    fmt = "%Y-%m"
 
     def _next(self, window_start: datetime) -> datetime:
         year, month = divmod(window_start.month, 12)

@@ -48,7 +48,8 @@ def test_run_assets_fails_the_test_with_the_asset_error(pytester: pytest.Pyteste
     """)
     outcome = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     outcome.assert_outcomes(failed=1)
-    outcome.stdout.fnmatch_lines(["*broken: asset 'broken' failed: ValueError: bad data in broken*"])
+    outcome.stdout.fnmatch_lines(
+        ["*broken: asset 'broken' failed: ValueError: bad data in broken*"])
 
 
 def test_assetbridge_store_fixture_records_runs(run_assets, assetbridge_store) -> None:

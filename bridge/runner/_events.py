@@ -1,8 +1,9 @@
 """Recording a run's events: buffered writes and the upstream versions each step consumed.
 
 Events are written in batches: every few hundred events, every quarter second, before any
-step that follows a non-trivial one, and at the end of the run. A process killed between batches loses only events of work that is then
-simply redone on resume; a batch is one transaction, so nothing is ever half-recorded.
+step that follows a non-trivial one, and at the end of the run. A process killed between
+batches loses only events of work that is then simply redone on resume; a batch is one
+transaction, so nothing is ever half-recorded.
 """
 
 from __future__ import annotations
