@@ -27,11 +27,11 @@ def _when(timestamp: float) -> str:
 def status_command(target: str, selection: str | None, config: str | None,
                    store_url: str | None, as_json: bool) -> None:
     """Is each asset up to date? fresh, stale (with the reasons), never or failed."""
-    from rich.console import Console
     from rich.table import Table
 
     from bridge._selection import select
     from bridge._status import asset_statuses
+    from bridge.cli._render import stdout_console
     from bridge.cli._session import open_session, parse_config
 
     with open_session(target, store_url) as session:
@@ -50,7 +50,7 @@ def status_command(target: str, selection: str | None, config: str | None,
         table.add_row(str(report.key), f"[{colour}]{report.status.value}[/]",
                       _when(last.timestamp) + f" ({last.run_id})" if last else "",
                       "\n".join(report.reasons))
-    Console().print(table)
+    stdout_console().print(table)
 
 
 @cli.command("plan")
@@ -61,10 +61,9 @@ def status_command(target: str, selection: str | None, config: str | None,
 def plan_command(target: str, selection: str | None, store_url: str | None,
                  as_json: bool) -> None:
     """What to run, in order, to make the selected assets fresh."""
-    from rich.console import Console
-
     from bridge._selection import select
     from bridge._status import asset_statuses, refresh_plan
+    from bridge.cli._render import stdout_console
     from bridge.cli._session import open_session
 
     with open_session(target, store_url) as session:
@@ -78,7 +77,7 @@ def plan_command(target: str, selection: str | None, store_url: str | None,
                                "reasons": reports[k].reasons} for k in plan],
                    "command": command})
         return
-    console = Console()
+    console = stdout_console()
     if not plan:
         console.print("[green]everything selected is fresh; nothing to run[/]")
         return
@@ -86,7 +85,7 @@ def plan_command(target: str, selection: str | None, store_url: str | None,
         report = reports[key]
         console.print(f"[bold]{key}[/] ({report.status.value}): {'; '.join(report.reasons)}",
                       highlight=False)
-    console.print(f"\nrun: [bold]{command}[/]", highlight=False)
+    console.print(f"\nrun: [bold]{command}[/]", highlight=False, soft_wrap=True)
 
 
 @cli.command("provenance")
@@ -96,9 +95,8 @@ def plan_command(target: str, selection: str | None, store_url: str | None,
 @json_option
 def provenance_command(target: str, key: str, store_url: str | None, as_json: bool) -> None:
     """Where the latest materialization of KEY came from: run, code, config, upstream data."""
-    from rich.console import Console
-
     from bridge._status import provenance
+    from bridge.cli._render import stdout_console
     from bridge.cli._session import open_session
 
     with open_session(target, store_url) as session:
@@ -109,7 +107,7 @@ def provenance_command(target: str, key: str, store_url: str | None, as_json: bo
     if as_json:
         emit_json(found)
         return
-    console = Console(highlight=False)
+    console = stdout_console()
     console.print(f"[bold]{found['key']}[/] materialized {_when(found['timestamp'])} "
                   f"by run {found['run_id']}"
                   + (f", partition {found['partition']}" if found["partition"] else ""))
@@ -133,11 +131,10 @@ def provenance_command(target: str, key: str, store_url: str | None, as_json: bo
 @json_option
 def impact_command(target: str, changed: str | None, since: str | None, as_json: bool) -> None:
     """Which assets a code change forces to rebuild: the changed ones and all downstream."""
-    from rich.console import Console
-
     from bridge._graph import AssetGraph
     from bridge._impact import changed_assets_since, impacted_assets
     from bridge._loading import load_target
+    from bridge.cli._render import stdout_console
 
     if not changed and not since:
         raise click.UsageError("give --changed KEYS or --since GITREF")
@@ -150,7 +147,7 @@ def impact_command(target: str, changed: str | None, since: str | None, as_json:
         emit_json({"changed": sorted(str(k) for k in set(roots)),
                    "impacted": [str(k) for k in impacted]})
         return
-    console = Console(highlight=False)
+    console = stdout_console()
     if not impacted:
         console.print("no asset is affected")
         return

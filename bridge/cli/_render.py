@@ -12,10 +12,16 @@ from bridge._keys import AssetKey
 from bridge._types import AssetOutcome
 from bridge.runner import AssetResult, RunResult
 
-__all__ = ["ProgressHooks", "print_run_summary"]
+__all__ = ["ProgressHooks", "print_run_summary", "stdout_console"]
 
 _STYLE = {AssetOutcome.SUCCESS: "green", AssetOutcome.FAILED: "red",
           AssetOutcome.SKIPPED: "yellow"}
+
+
+def stdout_console() -> Console:
+    """A console for stdout; when piped or captured, wide enough not to wrap tables."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=140)
 
 
 class ProgressHooks:

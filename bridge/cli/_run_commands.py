@@ -40,7 +40,7 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
     """
     from rich.console import Console
 
-    from bridge.cli._render import ProgressHooks, print_run_summary
+    from bridge.cli._render import ProgressHooks, print_run_summary, stdout_console
     from bridge.cli._session import open_session, parse_config
     from bridge.runner import RunOptions, materialize
 
@@ -56,7 +56,7 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
     if as_json:
         emit_json(result.to_json())
     else:
-        print_run_summary(Console(), result)
+        print_run_summary(stdout_console(), result)
     if not result.success:
         failed = [str(r.key) for r in result.failures]
         skipped = len(result.assets) - len(failed) - sum(
@@ -84,9 +84,9 @@ def backfill_command(target: str, selection: str | None, start: str, end: str,
     The backfill is recorded once; running the same command again resumes it, skipping
     partitions already materialized by it (also after a crash).
     """
-    from rich.console import Console
     from rich.table import Table
 
+    from bridge.cli._render import stdout_console
     from bridge.cli._session import open_session, parse_config
     from bridge.runner import RunOptions
     from bridge.runner._backfill import backfill
@@ -106,7 +106,7 @@ def backfill_command(target: str, selection: str | None, start: str, end: str,
         for partition, state in result.partitions.items():
             colour = {"failed": "red", "materialized": "green"}.get(state, "dim")
             table.add_row(partition, f"[{colour}]{state}[/]")
-        Console().print(table)
+        stdout_console().print(table)
     if not result.success:
         failed = [p for p, s in result.partitions.items() if s == "failed"]
         raise CommandFailed(f"backfill {result.backfill_id}: {len(failed)} partition(s) failed "
@@ -132,9 +132,9 @@ def runs_group() -> None:
 @json_option
 def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
     """The newest runs first."""
-    from rich.console import Console
     from rich.table import Table
 
+    from bridge.cli._render import stdout_console
     from bridge.cli._session import open_store_url
 
     store = open_store_url(store_url)
@@ -153,7 +153,7 @@ def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
         table.add_row(run.run_id, run.status.value,
                       time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at)),
                       took, run.target or "", run.partition or "")
-    Console().print(table)
+    stdout_console().print(table)
 
 
 @runs_group.command("show")
@@ -162,8 +162,7 @@ def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
 @json_option
 def runs_show(run_id: str, store_url: str | None, as_json: bool) -> None:
     """One run: per-asset outcomes, timings and captured logs."""
-    from rich.console import Console
-
+    from bridge.cli._render import stdout_console
     from bridge.cli._session import open_store_url
 
     store = open_store_url(store_url)
@@ -178,7 +177,7 @@ def runs_show(run_id: str, store_url: str | None, as_json: bool) -> None:
                                "partition": e.partition, "seconds": e.seconds,
                                "error": e.error, "logs": e.logs} for e in events]})
         return
-    console = Console()
+    console = stdout_console()
     console.print(f"[bold]run {run.run_id}[/] {run.status.value} ({run.target})")
     for event in events:
         console.print(f"  {event.kind.value:15} {event.asset_key}"
