@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from bridge._types import EventKind, RunStatus
+from bridge.errors import StoreError
 from bridge.storage._base import Store
 from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
 
@@ -26,11 +27,15 @@ class InMemoryStore(Store):
 
     def add_run(self, run: RunRecord) -> None:
         with self._lock:
+            if run.run_id in self._runs:
+                raise StoreError(f"run {run.run_id!r} is already recorded; run ids are unique")
             self._runs[run.run_id] = run
 
     def finish_run(self, run_id: str, status: RunStatus, finished_at: float) -> None:
         with self._lock:
-            run = self._runs[run_id]
+            run = self._runs.get(run_id)
+            if run is None:
+                raise StoreError(f"no run {run_id!r} to finish")
             self._runs[run_id] = dataclasses.replace(run, status=status, finished_at=finished_at)
 
     def get_run(self, run_id: str) -> RunRecord | None:
@@ -84,7 +89,9 @@ class InMemoryStore(Store):
 
     def set_backfill_status(self, backfill_id: str, status: RunStatus) -> None:
         with self._lock:
-            backfill = self._backfills[backfill_id]
+            backfill = self._backfills.get(backfill_id)
+            if backfill is None:
+                raise StoreError(f"no backfill {backfill_id!r} to update")
             self._backfills[backfill_id] = dataclasses.replace(backfill, status=status)
 
     def backfill_runs(self, backfill_id: str) -> list[RunRecord]:

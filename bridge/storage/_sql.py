@@ -61,8 +61,10 @@ class SqlStore(Store):
         ))
 
     def finish_run(self, run_id: str, status: RunStatus, finished_at: float) -> None:
-        self._write(runs.update().where(runs.c.run_id == run_id)
-                    .values(status=status.value, finished_at=finished_at))
+        updated = self._write(runs.update().where(runs.c.run_id == run_id)
+                              .values(status=status.value, finished_at=finished_at))
+        if updated == 0:
+            raise StoreError(f"no run {run_id!r} to finish in {self.url}")
 
     def get_run(self, run_id: str) -> RunRecord | None:
         rows = self._read(sa.select(runs).where(runs.c.run_id == run_id))
@@ -152,8 +154,10 @@ class SqlStore(Store):
         )
 
     def set_backfill_status(self, backfill_id: str, status: RunStatus) -> None:
-        self._write(backfills.update().where(backfills.c.backfill_id == backfill_id)
-                    .values(status=status.value))
+        updated = self._write(backfills.update().where(backfills.c.backfill_id == backfill_id)
+                              .values(status=status.value))
+        if updated == 0:
+            raise StoreError(f"no backfill {backfill_id!r} to update in {self.url}")
 
     def backfill_runs(self, backfill_id: str) -> list[RunRecord]:
         query = (sa.select(runs).where(runs.c.backfill_id == backfill_id)
@@ -164,10 +168,10 @@ class SqlStore(Store):
         self.engine.dispose()
 
     # --- helpers ----------------------------------------------------------------------------
-    def _write(self, statement: sa.Executable) -> None:
+    def _write(self, statement: sa.Executable) -> int:
         try:
             with self.engine.begin() as conn:
-                conn.execute(statement)
+                return int(getattr(conn.execute(statement), "rowcount", -1))
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot write to run storage {self.url}: {_reason(exc)}") from exc
 

@@ -462,3 +462,16 @@ def test_a_missing_postgres_database_raises_store_error(fresh_postgres_url: str)
 def test_an_unreachable_postgres_server_raises_store_error() -> None:
     with pytest.raises(StoreError, match=r"cannot open run storage postgresql.*127\.0\.0\.1:1/"):
         SqlStore("postgresql://nobody:secret@127.0.0.1:1/nowhere?connect_timeout=2")
+
+
+def test_unknown_run_or_backfill_updates_are_store_errors(store) -> None:
+    with pytest.raises(StoreError, match="no run 'ghost'"):
+        store.finish_run("ghost", RunStatus.SUCCESS, 1.0)
+    with pytest.raises(StoreError, match="no backfill 'bf-ghost'"):
+        store.set_backfill_status("bf-ghost", RunStatus.SUCCESS)
+
+
+def test_duplicate_run_ids_are_refused_by_every_store(store) -> None:
+    store.add_run(RunRecord(run_id="twice", status=RunStatus.RUNNING, started_at=1.0))
+    with pytest.raises(StoreError):
+        store.add_run(RunRecord(run_id="twice", status=RunStatus.RUNNING, started_at=2.0))
