@@ -136,6 +136,7 @@ def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
 
     from bridge.cli._render import stdout_console
     from bridge.cli._session import open_store_url
+    from bridge.runner._materialize import run_is_orphaned
 
     store = open_store_url(store_url)
     runs = store.list_runs(limit)
@@ -150,7 +151,8 @@ def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
         table.add_column(column)
     for run in runs:
         took = f"{run.finished_at - run.started_at:.2f}" if run.finished_at else ""
-        table.add_row(run.run_id, run.status.value,
+        status = "crashed" if run_is_orphaned(run) else run.status.value
+        table.add_row(run.run_id, status,
                       time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at)),
                       took, run.target or "", run.partition or "")
     stdout_console().print(table)

@@ -14,7 +14,7 @@ from bridge._graph import AssetGraph
 from bridge._selection import select
 from bridge._types import EventKind, RunStatus
 from bridge.errors import PartitionError, RunInterruptedError
-from bridge.runner._materialize import RunOptions, materialize
+from bridge.runner._materialize import RunOptions, materialize, run_is_orphaned
 from bridge.storage import BackfillRecord, Store, open_store
 
 __all__ = ["BackfillResult", "backfill", "backfill_id_for"]
@@ -81,6 +81,8 @@ def backfill(
     run_store = open_store(store)
     try:
         existing = run_store.get_backfill(backfill_id)
+        if existing is not None:
+            _close_orphaned_runs(run_store, backfill_id)
         done = _materialized(run_store, backfill_id) if existing else set()
         if existing is None:
             run_store.add_backfill(BackfillRecord(backfill_id, tuple(names), tuple(partitions),
@@ -111,6 +113,14 @@ def backfill(
     finally:
         if not isinstance(store, Store):
             run_store.close()
+
+
+def _close_orphaned_runs(store: Store, backfill_id: str) -> None:
+    """Runs of an earlier attempt whose process died (SIGKILL, power loss) are marked
+    interrupted, so they do not stay "running" forever."""
+    for run in store.backfill_runs(backfill_id):
+        if run_is_orphaned(run):
+            store.finish_run(run.run_id, RunStatus.INTERRUPTED, time.time())
 
 
 def _materialized(store: Store, backfill_id: str) -> set[tuple[str, str | None]]:

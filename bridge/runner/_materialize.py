@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,7 +25,7 @@ from bridge.runner._plan import RunPlan, Step, plan_run
 from bridge.runner._result import AssetResult, RunResult
 from bridge.storage import RunRecord, Store, open_store
 
-__all__ = ["RunOptions", "materialize"]
+__all__ = ["RunOptions", "materialize", "process_tags", "run_is_orphaned"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,24 @@ def materialize(
             run_store.close()
 
 
+def process_tags() -> dict[str, str]:
+    """Tags that say which process runs a run, so a crashed run can be recognised later."""
+    return {"host": socket.gethostname(), "pid": str(os.getpid())}
+
+
+def run_is_orphaned(run: RunRecord) -> bool:
+    """True for a run still marked running whose process on this host is gone (crashed)."""
+    if run.status is not RunStatus.RUNNING or run.tags.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(run.tags.get("pid", "0")), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
 def _requested_keys(
     graph: AssetGraph,
     selection: str | Iterable[AssetKey | str] | None,
@@ -131,7 +151,8 @@ class _Run:
             run_id=self.run_id, status=RunStatus.RUNNING, started_at=time.time(),
             target=options.target, selection=tuple(sorted(str(k) for k in keys)),
             partition=partition, parent_run_id=options.from_failure,
-            backfill_id=options.backfill_id, tags=dict(options.tags),
+            backfill_id=options.backfill_id,
+            tags={**dict(options.tags), **process_tags()},
         )
         self.results: dict[AssetKey, AssetResult] = {}
         self.recorder = EventRecorder(store, self.run_id)

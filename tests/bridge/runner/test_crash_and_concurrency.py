@@ -152,10 +152,11 @@ def test_a_backfill_killed_at_a_random_point_resumes_exactly_once(
         runs = store.backfill_runs(backfill_id)
         succeeded = [r for r in runs if r.status is RunStatus.SUCCESS]
         assert sorted(r.partition for r in succeeded) == PARTITIONS  # type: ignore[type-var]
-        # at most the one run the kill cut short is left behind, with no events
-        for stale in (r for r in runs if r.status is not RunStatus.SUCCESS):
-            assert stale.status is RunStatus.RUNNING
-            assert store.events_for_run(stale.run_id) == []
+        # the one run the kill cut short is found on resume and marked interrupted (its
+        # process is gone); whatever it did record is counted exactly once above
+        cut_short = [r for r in runs if r.status is not RunStatus.SUCCESS]
+        assert len(cut_short) <= 1
+        assert all(r.status is RunStatus.INTERRUPTED for r in cut_short)
     finally:
         store.close()
 
