@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bridge._graph import AssetGraph
 from bridge._keys import AssetKey
-from bridge.errors import BridgeError
+from bridge.errors import GitError
 
 __all__ = ["changed_assets_since", "impacted_assets"]
 
@@ -62,7 +62,7 @@ def _changed_lines(gitref: str, cwd: str | None) -> dict[str, set[int]]:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
         diff = _git(["diff", "-U0", "--no-color", gitref, "--"], top)
     except FileNotFoundError:
-        raise BridgeError("git is not installed; --since needs git") from None
+        raise GitError("git is not installed; impact --since needs git") from None
     changed: dict[str, set[int]] = {}
     current: str | None = None
     for line in diff.splitlines():
@@ -84,5 +84,5 @@ def _git(args: list[str], cwd: str | None) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["unknown error"])[0]
-        raise BridgeError(f"git {' '.join(args[:2])} failed: {reason}")
+        raise GitError(f"git {' '.join(args[:2])} failed: {reason}")
     return done.stdout

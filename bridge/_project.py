@@ -124,7 +124,8 @@ def open_resources(project: Project, env_name: str | None) -> Iterator[dict[str,
         built: dict[str, Any] = {}
         for key, spec in environment.resources.items():
             factory = _resolve(project.root, key, spec.factory, name)
-            args = {k: _expand(v) if isinstance(v, str) else v for k, v in spec.args.items()}
+            args = {k: _expand(v, key, name) if isinstance(v, str) else v
+                    for k, v in spec.args.items()}
             try:
                 value = factory(**args)
                 if inspect.isgenerator(value):
@@ -140,9 +141,18 @@ def open_resources(project: Project, env_name: str | None) -> Iterator[dict[str,
         yield built
 
 
-def _expand(value: str) -> str:
+def _expand(value: str, resource: str, env: str) -> str:
     home = os.environ.get("ASSETBRIDGE_HOME", ".assetbridge")
-    return string.Template(value).safe_substitute({**os.environ, "ASSETBRIDGE_HOME": home})
+    try:
+        return string.Template(value).substitute({**os.environ, "ASSETBRIDGE_HOME": home})
+    except KeyError as missing:
+        raise ProjectFileError(
+            f"resource {resource!r} of environment {env!r} needs the environment variable "
+            f"{missing.args[0]}, which is not set; export it or change assetbridge.toml"
+        ) from None
+    except ValueError as exc:
+        raise ProjectFileError(f"resource {resource!r} of environment {env!r}: bad ${{...}} "
+                               f"in {value!r}: {exc}; write $$ for a literal $") from None
 
 
 def _close(generator: Iterator[Any]) -> None:

@@ -109,8 +109,8 @@ def _stale_reasons(
 
 def _config_hash(graph: AssetGraph, key: AssetKey, config: Mapping[str, Any]) -> str | None:
     model_type = graph.definition(key).signature.config_model
-    if model_type is None:
-        return None
+    if model_type is None or str(key) not in config:
+        return None  # without config for it, we cannot tell what the user intends
     try:
         model = model_type.model_validate(config.get(str(key), {}))
     except ValidationError:

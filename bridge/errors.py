@@ -14,6 +14,7 @@ with what to do::
     ├── ProjectFileError           assetbridge.toml / [tool.assetbridge] is invalid
     ├── PartitionError             unknown or missing partition key
     ├── StoreError                 run storage cannot be opened, migrated or queried
+    ├── GitError                   git is missing or a git command failed (impact --since)
     ├── InputNotFoundError         an upstream value was never stored by its I/O manager
     ├── AssetExecutionError        user code raised (carries ``.asset_key``; cause chained)
     ├── RunInterruptedError        the run was interrupted (Ctrl-C); the store marks it so
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigError",
     "CycleError",
     "DefinitionError",
+    "GitError",
     "InputNotFoundError",
     "PartitionError",
     "ProjectFileError",
@@ -95,6 +97,10 @@ class PartitionError(BridgeError):
 
 class StoreError(BridgeError):
     """Run storage cannot be opened, migrated or queried."""
+
+
+class GitError(BridgeError):
+    """git is not installed, or a git command needed by ``impact --since`` failed."""
 
 
 class InputNotFoundError(BridgeError):

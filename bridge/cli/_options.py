@@ -13,7 +13,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 store_option = click.option(
     "--store", "store_url", metavar="URL",
-    help="Run storage URL (sqlite:///runs.db, postgresql://...); default .assetbridge/runs.db.",
+    help="Run storage URL (sqlite:///runs.db, postgresql://...); default "
+         "$ASSETBRIDGE_HOME/runs.db ($ASSETBRIDGE_HOME defaults to ./.assetbridge).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 select_option = click.option(

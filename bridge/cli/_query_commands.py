@@ -26,7 +26,10 @@ def _when(timestamp: float) -> str:
 @json_option
 def status_command(target: str, selection: str | None, config: str | None,
                    store_url: str | None, as_json: bool) -> None:
-    """Is each asset up to date? fresh, stale (with the reasons), never or failed."""
+    """Is each asset up to date? fresh, stale (with the reasons), never or failed.
+
+    With --config, an asset whose last materialization used different config is stale.
+    """
     from rich.table import Table
 
     from bridge._selection import select
@@ -56,18 +59,19 @@ def status_command(target: str, selection: str | None, config: str | None,
 @cli.command("plan")
 @click.argument("target")
 @select_option
+@config_option
 @store_option
 @json_option
-def plan_command(target: str, selection: str | None, store_url: str | None,
-                 as_json: bool) -> None:
+def plan_command(target: str, selection: str | None, config: str | None,
+                 store_url: str | None, as_json: bool) -> None:
     """What to run, in order, to make the selected assets fresh."""
     from bridge._selection import select
     from bridge._status import asset_statuses, refresh_plan
     from bridge.cli._render import stdout_console
-    from bridge.cli._session import open_session
+    from bridge.cli._session import open_session, parse_config
 
     with open_session(target, store_url) as session:
-        reports = asset_statuses(session.graph, session.store)
+        reports = asset_statuses(session.graph, session.store, config=parse_config(config))
         keys = sorted(select(session.graph, selection))
         plan = refresh_plan(session.graph, session.store, keys, reports)
     command = (f"assetbridge run {target} --select {','.join(str(k) for k in plan)}"
@@ -141,7 +145,10 @@ def impact_command(target: str, changed: str | None, since: str | None, as_json:
     graph = AssetGraph.from_assets(load_target(target).assets)
     roots = [graph.find(k.strip()) for k in (changed or "").split(",") if k.strip()]
     if since:
-        roots += changed_assets_since(graph, since)
+        from pathlib import Path
+
+        where = Path(target) if Path(target).is_dir() else Path(target).parent
+        roots += changed_assets_since(graph, since, cwd=str(where) if where.exists() else None)
     impacted = impacted_assets(graph, roots)
     if as_json:
         emit_json({"changed": sorted(str(k) for k in set(roots)),

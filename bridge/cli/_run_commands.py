@@ -44,6 +44,9 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
     from bridge.cli._session import open_session, parse_config
     from bridge.runner import RunOptions, materialize
 
+    if from_failure and (selection or partition):
+        raise click.UsageError("--from-failure re-runs what the earlier run left undone, with "
+                               "its selection and partition; drop --select/--partition")
     run_config = parse_config(config)
     with open_session(target, store_url) as session, session.resources(env) as resources:
         console = Console(stderr=True)
@@ -69,14 +72,15 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
 
 @cli.command("backfill")
 @click.argument("target")
-@select_option
+@click.option("--select", "-s", "selection", required=True, metavar="SEL",
+              help="Assets to backfill (selection syntax as for run), e.g. '+daily_summary'.")
 @click.option("--from", "start", required=True, metavar="P", help="First partition key.")
 @click.option("--to", "end", required=True, metavar="P", help="Last partition key (inclusive).")
 @config_option
 @env_option
 @store_option
 @json_option
-def backfill_command(target: str, selection: str | None, start: str, end: str,
+def backfill_command(target: str, selection: str, start: str, end: str,
                      config: str | None, env: str | None, store_url: str | None,
                      as_json: bool) -> None:
     """Materialize the selection for every partition from --from to --to.
@@ -139,7 +143,10 @@ def runs_list(store_url: str | None, limit: int, as_json: bool) -> None:
     from bridge.runner._materialize import run_is_orphaned
 
     store = open_store_url(store_url)
-    runs = store.list_runs(limit)
+    try:
+        runs = store.list_runs(limit)
+    finally:
+        store.close()
     if as_json:
         emit_json({"runs": [{"run_id": r.run_id, "status": r.status.value,
                              "started_at": r.started_at, "finished_at": r.finished_at,
@@ -168,11 +175,14 @@ def runs_show(run_id: str, store_url: str | None, as_json: bool) -> None:
     from bridge.cli._session import open_store_url
 
     store = open_store_url(store_url)
-    run = store.get_run(run_id)
+    try:
+        run = store.get_run(run_id)
+        events = store.events_for_run(run_id)
+    finally:
+        store.close()
     if run is None:
         raise CommandFailed(f"no run {run_id!r} in {store.url}; list runs with "
                             "`assetbridge runs list`")
-    events = store.events_for_run(run_id)
     if as_json:
         emit_json({"run_id": run.run_id, "status": run.status.value,
                    "events": [{"key": e.asset_key, "kind": e.kind.value,

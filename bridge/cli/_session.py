@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +79,10 @@ def parse_config(value: str | None) -> dict[str, Any]:
 
             data = yaml.safe_load(text)
         elif source.endswith(".toml"):
-            import tomllib
-
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
             data = tomllib.loads(text)
         else:
             data = json.loads(text)

@@ -69,7 +69,13 @@ class SqlTableIOManager(IOManager):
         """The engine; created from the URL on first use (SQLite gets a busy timeout)."""
         with self._lock:
             if self._engine is None:
-                self._engine = create_engine(str(self._url))
+                try:
+                    self._engine = create_engine(str(self._url))
+                except (sa.exc.SQLAlchemyError, ImportError, OSError) as exc:
+                    raise ResourceError(
+                        f"SqlTableIOManager cannot use {self._url!r}: {exc}; pass a SQLAlchemy "
+                        "URL like sqlite:///warehouse.db or postgresql://user@host/db"
+                    ) from exc
             return self._engine
 
     def dispose(self) -> None:
@@ -198,7 +204,8 @@ class SqlTableIOManager(IOManager):
         return f"{self.schema}.{name}" if self.schema else name
 
     def _where(self, name: str) -> str:
-        url = self.engine.url.render_as_string(hide_password=True)
+        engine = self._engine
+        url = engine.url.render_as_string(hide_password=True) if engine else str(self._url)
         return f"table {self._qualified(name)!r} of {url}"
 
 
@@ -217,7 +224,7 @@ def _table_data(key: AssetKey, value: Any, *, partitioned: bool) -> tuple[Rows, 
         names = list(dict.fromkeys(column for row in raw for column in row))
     else:
         raise ResourceError(
-            f"asset {str(key)!r} returned a {type(value).__name__}, which SqlTableIOManager "
+            f"asset {str(key)!r} returned {type(value).__name__}, which SqlTableIOManager "
             "cannot store: return a list of dicts (one per row) or a pandas DataFrame, or "
             "give the asset another io_manager")
     if not all(isinstance(c, str) and c for c in names) or (partitioned and PARTITION_COLUMN

@@ -11,6 +11,7 @@ from typing import Any
 
 from bridge._asset import Asset
 from bridge._graph import AssetGraph
+from bridge._keys import AssetKey
 from bridge._selection import select
 from bridge._types import EventKind, RunStatus
 from bridge.errors import PartitionError, RunInterruptedError
@@ -19,27 +20,34 @@ from bridge.storage import BackfillRecord, Store, open_store
 
 __all__ = ["BackfillResult", "backfill", "backfill_id_for"]
 
+_OK = ("materialized", "already materialized")
+
 
 @dataclass(frozen=True, slots=True)
 class BackfillResult:
     """What a backfill did: per-partition state and the runs it made."""
 
     backfill_id: str
-    #: partition -> "materialized" | "failed" | "already materialized"
+    #: partition -> "materialized" | "failed" | "already materialized" | "skipped: ..."
     partitions: dict[str, str]
     run_ids: list[str]
     resumed: bool
+    #: unpartitioned assets in the selection run once, "before" the partitions (those
+    #: upstream of them) or "after" (the rest, e.g. a fan-in summary): phase -> state
+    unpartitioned: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def success(self) -> bool:
-        """True when every partition is materialized."""
-        return all(state != "failed" for state in self.partitions.values())
+        """True when every partition and unpartitioned phase is materialized."""
+        states = [*self.partitions.values(), *self.unpartitioned.values()]
+        return all(state in _OK for state in states)
 
     def to_json(self) -> dict[str, Any]:
         """The ``assetbridge backfill --json`` document."""
         return {"backfill_id": self.backfill_id, "success": self.success,
                 "resumed": self.resumed, "runs": self.run_ids,
-                "partitions": dict(sorted(self.partitions.items()))}
+                "partitions": dict(sorted(self.partitions.items())),
+                "unpartitioned": dict(self.unpartitioned)}
 
 
 def backfill_id_for(target: str, keys: Iterable[str], partitions: Iterable[str]) -> str:
@@ -91,28 +99,52 @@ def backfill(
         else:
             run_store.set_backfill_status(backfill_id, RunStatus.RUNNING)
         states: dict[str, str] = {}
+        once: dict[str, str] = {}
         run_ids: list[str] = []
         run_options = dataclasses.replace(options, backfill_id=backfill_id, run_id=None)
+        before, per_partition, after = _phases(graph, keys)
+
+        def run_phase(phase: frozenset[AssetKey], partition: str | None) -> str:
+            if all((str(key), partition) in done for key in phase):
+                return "already materialized"
+            result = materialize(graph, selection=phase, resources=resources, config=config,
+                                 partition=partition, store=run_store, options=run_options)
+            run_ids.append(result.run_id)
+            return "materialized" if result.success else "failed"
+
         try:
+            if before:
+                once["before"] = run_phase(before, None)
             for partition in partitions:
-                if all((name, partition) in done for name in names):
-                    states[partition] = "already materialized"
+                if once.get("before") == "failed":
+                    states[partition] = "skipped: unpartitioned upstream failed"
                     continue
-                result = materialize(graph, selection=keys, resources=resources,
-                                     config=config, partition=partition, store=run_store,
-                                     options=run_options)
-                run_ids.append(result.run_id)
-                states[partition] = "materialized" if result.success else "failed"
+                states[partition] = run_phase(per_partition, partition)
+            if after:
+                all_ok = all(state in _OK for state in states.values())
+                once["after"] = run_phase(after, None) if all_ok else "skipped: a partition failed"
         except RunInterruptedError:
             run_store.set_backfill_status(backfill_id, RunStatus.INTERRUPTED)
             raise
-        outcome = BackfillResult(backfill_id, states, run_ids, existing is not None)
+        outcome = BackfillResult(backfill_id, states, run_ids, existing is not None, once)
         run_store.set_backfill_status(
             backfill_id, RunStatus.SUCCESS if outcome.success else RunStatus.FAILED)
         return outcome
     finally:
         if not isinstance(store, Store):
             run_store.close()
+
+
+def _phases(
+    graph: AssetGraph, keys: frozenset[AssetKey]
+) -> tuple[frozenset[AssetKey], frozenset[AssetKey], frozenset[AssetKey]]:
+    """Split a selection: unpartitioned assets upstream of partitioned ones (run once
+    first), the partitioned assets (run per partition), and the other unpartitioned ones
+    (run once last)."""
+    partitioned = frozenset(k for k in keys if graph.spec(k).partitions is not None)
+    upstream_of_partitioned = set().union(*(graph.ancestors(k) for k in partitioned))
+    before = frozenset(k for k in keys - partitioned if k in upstream_of_partitioned)
+    return before, partitioned, keys - partitioned - before
 
 
 def _close_orphaned_runs(store: Store, backfill_id: str) -> None:

@@ -1,13 +1,14 @@
 """Recording a run's events: buffered writes and the upstream versions each step consumed.
 
-Events are written in batches: every few hundred events, every quarter second, before any
-step that follows a non-trivial one, and at the end of the run. A process killed between
-batches loses only events of work that is then simply redone on resume; a batch is one
-transaction, so nothing is ever half-recorded.
+Events are written in batches: when a few hundred are waiting, by a background flusher at
+most a quarter second after an asset finishes, and at the end of the run. A process killed
+before a batch is written loses only events of work that is then simply redone on resume;
+a batch is one transaction, so nothing is ever half-recorded.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 
@@ -21,25 +22,47 @@ from bridge.storage import AssetEvent, Store
 __all__ = ["EventRecorder"]
 
 _BATCH_EVENTS = 500
-_BATCH_SECONDS = 0.25
-#: steps slower than this are followed by a flush before the next one starts
-_SLOW_STEP_SECONDS = 0.005
+_FLUSH_SECONDS = 0.25
 
 
 class EventRecorder:
-    """Buffers events for one run and knows which upstream versions were consumed."""
+    """Buffers events for one run and knows which upstream versions were consumed.
+
+    Use it as a context manager: a daemon thread flushes the buffer every quarter second
+    while the run goes on, and the final flush happens on exit.
+    """
 
     def __init__(self, store: Store, run_id: str) -> None:
         self.store = store
         self.run_id = run_id
         self._buffer: list[AssetEvent] = []
-        self._last_flush = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
         self._in_run: dict[AssetKey, Consumed] = {}
+        self._in_run_partitions: dict[AssetKey, set[str]] = {}
         self._latest: dict[str, AssetEvent] = {}
         self._by_partition: dict[str, dict[str, AssetEvent]] = {}
 
+    def __enter__(self) -> EventRecorder:
+        self._flusher = threading.Thread(target=self._flush_periodically, daemon=True,
+                                         name=f"assetbridge-events-{self.run_id}")
+        self._flusher.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._flusher is not None:
+            self._flusher.join()
+        self.flush()
+
+    def _flush_periodically(self) -> None:
+        while not self._stop.wait(_FLUSH_SECONDS):
+            self.flush()
+
     def prefetch(self, keys: Iterable[AssetKey], partitioned: Iterable[AssetKey]) -> None:
-        """Read the stored versions of upstream assets that are not part of this run."""
+        """Read the stored versions of upstream assets not produced by this run, and the
+        stored partitions of partitioned upstream assets."""
         names = [str(key) for key in keys]
         if names:
             self._latest = self.store.latest_events(EventKind.MATERIALIZATION, names)
@@ -48,9 +71,11 @@ class EventRecorder:
             self._by_partition = self.store.latest_partition_events(part_names)
 
     def partitions_of(self, key: AssetKey) -> list[str]:
-        """The materialized partitions of an upstream asset outside this run, sorted."""
+        """The materialized partitions of a partitioned upstream asset: those in the store
+        before the run plus those this run produced, sorted."""
         events = self._by_partition.get(str(key), {})
-        return sorted(p for p, e in events.items() if e.kind is EventKind.MATERIALIZATION)
+        stored = {p for p, e in events.items() if e.kind is EventKind.MATERIALIZATION}
+        return sorted(stored | self._in_run_partitions.get(key, set()))
 
     def consumed(self, step: Step) -> dict[str, object]:
         """Upstream key -> the materialization this step read, as stored JSON."""
@@ -86,6 +111,8 @@ class EventRecorder:
         if outcome.ok:
             self._in_run[spec.key] = Consumed(self.run_id, now, event.data_version,
                                               step.partition)
+            if step.partition is not None:
+                self._in_run_partitions.setdefault(spec.key, set()).add(step.partition)
         self._add(event)
 
     def skipped(self, spec: AssetSpec, partition: str | None, reason: str) -> None:
@@ -95,20 +122,15 @@ class EventRecorder:
                              partition=partition, error=reason))
 
     def _add(self, event: AssetEvent) -> None:
-        self._buffer.append(event)
-        if (len(self._buffer) >= _BATCH_EVENTS
-                or time.monotonic() - self._last_flush >= _BATCH_SECONDS):
-            self.flush()
-
-    def before_step(self, previous_seconds: float) -> None:
-        """Flush before a step unless steps are trivially short, so the events of finished
-        assets never wait in memory behind a long-running one."""
-        if self._buffer and previous_seconds >= _SLOW_STEP_SECONDS:
+        with self._lock:
+            self._buffer.append(event)
+            full = len(self._buffer) >= _BATCH_EVENTS
+        if full:
             self.flush()
 
     def flush(self) -> None:
-        """Write buffered events in one transaction."""
-        batch, self._buffer = self._buffer, []
-        if batch:
-            self.store.add_events(batch)
-        self._last_flush = time.monotonic()
+        """Write buffered events in one transaction (in order, never twice)."""
+        with self._lock:
+            batch, self._buffer = self._buffer, []
+            if batch:
+                self.store.add_events(batch)

@@ -7,7 +7,7 @@ import hashlib
 import io
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,8 @@ class StepOutcome:
     stored: dict[AssetKey, StoredOutput]
     error: str | None = None
     traceback: str | None = None
+    #: the error (an AssetExecutionError wrapping user exceptions, cause chained)
+    exception: BridgeError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,8 @@ class StepEnv:
     run_id: str
     specs: Mapping[AssetKey, AssetSpec]
     io_managers: Mapping[AssetKey, IOManager]
-    #: per upstream key: the partitions it has materialized (for partition fan-in)
-    materialized_partitions: Mapping[AssetKey, list[str]]
+    #: the materialized partitions of a partitioned upstream key (for partition fan-in)
+    partitions_of: Callable[[AssetKey], list[str]]
     capture_output: bool
 
 
@@ -74,24 +76,25 @@ def execute_step(step: Step, env: StepEnv) -> StepOutcome:
             value = _call(step, env, log, attempt)
             stored = _store(step, env, value)
         except BridgeError as exc:  # our own, already clear (missing input, bad output)
-            return _failed(started, attempt, log, str(exc), exc)
+            return _failed(started, attempt, log, exc, exc)
         except Exception as exc:
             wrapped = AssetExecutionError(str(step.definition.key), exc)
+            wrapped.__cause__ = exc
             if attempt < attempts and policy is not None:
                 log.warning("attempt %d failed: %s; retrying", attempt, exc)
                 time.sleep(policy.delay_for(attempt))
                 continue
-            return _failed(started, attempt, log, str(wrapped), exc)
+            return _failed(started, attempt, log, wrapped, exc)
         return StepOutcome(True, time.perf_counter() - started, attempt, log.text(), stored)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _failed(started: float, attempt: int, log: AssetLog, message: str,
+def _failed(started: float, attempt: int, log: AssetLog, error: BridgeError,
             exc: BaseException) -> StepOutcome:
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    log.error("%s", message)
+    log.error("%s", error)
     return StepOutcome(False, time.perf_counter() - started, attempt, log.text(), {},
-                       message, trace)
+                       str(error), trace, error)
 
 
 def _call(step: Step, env: StepEnv, log: AssetLog, attempt: int) -> Any:
@@ -131,7 +134,7 @@ def load_upstream(step: Step, env: StepEnv, key: AssetKey, annotation: Any) -> A
     return {
         partition: manager.load_input(
             InputContext(key, spec, partition, step.definition.key, annotation))
-        for partition in env.materialized_partitions.get(key, [])
+        for partition in env.partitions_of(key)
     }
 
 

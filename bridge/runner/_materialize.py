@@ -162,13 +162,14 @@ class _Run:
         keys = [spec.key for step in self.plan.steps for spec in step.specs]
         for hook in self.options.hooks:
             hook.on_run_start(run_id=self.run_id, keys=keys)
-        env = self._env()
         try:
-            if self.options.max_workers > 1:
-                self._run_threaded(env)
-            else:
-                for step in self.plan.steps:
-                    self._run_step(step, env)
+            with self.recorder:
+                env = self._env()
+                if self.options.max_workers > 1:
+                    self._run_threaded(env)
+                else:
+                    for step in self.plan.steps:
+                        self._run_step(step, env)
         except KeyboardInterrupt:
             self._finish(RunStatus.INTERRUPTED)
             raise RunInterruptedError(self.run_id) from None
@@ -180,14 +181,11 @@ class _Run:
 
     def _env(self) -> StepEnv:
         in_run = {spec.key for step in self.plan.steps for spec in step.specs}
-        outside = {key for step in self.plan.steps for key in step.upstream} - in_run
-        self.recorder.prefetch(outside, [k for k in outside
-                                         if self.graph.spec(k).partitions is not None])
-        fan_in = {key: self.recorder.partitions_of(key)
-                  for step in self.plan.steps for key in step.inputs.values()
-                  if self.graph.spec(key).partitions is not None and step.partition is None}
+        upstream = {key for step in self.plan.steps for key in step.upstream}
+        partitioned = [k for k in upstream if self.graph.spec(k).partitions is not None]
+        self.recorder.prefetch(upstream - in_run, partitioned)
         specs = {key: self.graph.spec(key) for key in self.plan.io_managers}
-        return StepEnv(self.run_id, specs, self.plan.io_managers, fan_in,
+        return StepEnv(self.run_id, specs, self.plan.io_managers, self.recorder.partitions_of,
                        capture_output=self.options.capture_output
                        and self.options.max_workers == 1)
 
@@ -205,9 +203,7 @@ class _Run:
             return
         for hook in self.options.hooks:
             hook.before_asset(key=step.definition.key, run_id=self.run_id)
-        outcome = execute_step(step, env)
-        self._record(step, outcome)
-        self.recorder.before_step(outcome.seconds)
+        self._record(step, execute_step(step, env))
 
     def _run_threaded(self, env: StepEnv) -> None:
         remaining = list(self.plan.steps)
@@ -242,7 +238,7 @@ class _Run:
             result = AssetResult(
                 spec.key, AssetOutcome.SUCCESS if outcome.ok else AssetOutcome.FAILED,
                 step.partition, outcome.seconds, outcome.error, outcome.traceback,
-                outcome.logs, outcome.attempts,
+                outcome.logs, outcome.attempts, outcome.exception,
             )
             self.recorder.record(spec, step, outcome, consumed)
             self._done(result)

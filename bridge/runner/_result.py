@@ -8,6 +8,7 @@ from typing import Any
 
 from bridge._keys import AssetKey
 from bridge._types import AssetOutcome, RunStatus
+from bridge.errors import BridgeError
 
 __all__ = ["AssetResult", "RunResult"]
 
@@ -26,6 +27,9 @@ class AssetResult:
     traceback: str | None = None
     logs: str | None = None
     attempts: int = 1
+    #: the error of a failure: AssetExecutionError (``.asset_key``, ``.original``, cause
+    #: chained) for user code, another BridgeError for missing inputs or bad outputs
+    exception: BridgeError | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The ``assets[]`` entry of ``assetbridge run --json``."""
@@ -54,6 +58,14 @@ class RunResult:
     def failures(self) -> list[AssetResult]:
         """The assets that failed (not those skipped because of them)."""
         return [r for r in self.assets.values() if r.outcome is AssetOutcome.FAILED]
+
+    def raise_on_failure(self) -> RunResult:
+        """Raise the first failure's error (AssetExecutionError for user code); else return
+        self, so tests can write ``materialize(...).raise_on_failure()``."""
+        for failure in self.failures:
+            if failure.exception is not None:
+                raise failure.exception
+        return self
 
     def result_for(self, key: AssetKey | str) -> AssetResult:
         """The outcome of one asset."""

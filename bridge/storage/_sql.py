@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = ["SqlStore"]
 
 _OUTCOME_KINDS = [EventKind.MATERIALIZATION.value, EventKind.FAILURE.value]
 _IN_CHUNK = 500
+_OPEN_ATTEMPTS = 10
 
 
 class SqlStore(Store):
@@ -43,13 +45,27 @@ class SqlStore(Store):
                              "pass a URL like sqlite:///path/runs.db or "
                              "postgresql://user@host/db") from exc
         self.url = self.engine.url.render_as_string(hide_password=True)
-        try:
-            with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(727472)"))
-                self.migrated_from, self.schema_version = migrate(conn)
-        except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot open run storage {self.url}: {_reason(exc)}") from exc
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                self.migrated_from, self.schema_version = self._open()
+                break
+            except sa.exc.OperationalError as exc:
+                # two processes creating the same new SQLite file race on switching it to
+                # WAL; SQLite reports that at once instead of waiting, so try again
+                if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                    self.engine.dispose()
+                    raise StoreError(f"cannot open run storage {self.url}: "
+                                     f"{_reason(exc)}") from exc
+                time.sleep(0.05 * (attempt + 1))
+            except sa.exc.SQLAlchemyError as exc:
+                self.engine.dispose()
+                raise StoreError(f"cannot open run storage {self.url}: {_reason(exc)}") from exc
+
+    def _open(self) -> tuple[int, int]:
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(727472)"))
+            return migrate(conn)
 
     # --- runs -------------------------------------------------------------------------------
     def add_run(self, run: RunRecord) -> None:

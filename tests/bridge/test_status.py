@@ -94,6 +94,8 @@ def test_config_change_is_a_reason(store: SqlStore, io: dict) -> None:
     assert statuses(assets, store, config={"scaled": {"factor": 3}})["scaled"][0] == "fresh"
     found = statuses(assets, store, config={"scaled": {"factor": 4}})
     assert found["scaled"] == ("stale", ["config changed since the last materialization"])
+    # without config for the asset we cannot know what the user intends: no reason
+    assert statuses(assets, store)["scaled"] == ("fresh", [])
 
 
 def test_failed_run_is_reported_with_its_error(store: SqlStore, io: dict) -> None:

@@ -132,10 +132,11 @@ def test_partition_and_backfill_resume() -> None:
     assert {a["partition"] for a in single["assets"]} == {"2026-01-03"}
     missing = cli("run", target)
     assert missing.returncode == 1 and "is partitioned" in missing.stderr
-    first = ok_json("backfill", target, "--from", "2026-01-01", "--to", "2026-01-05")
+    window = ["--select", "*", "--from", "2026-01-01", "--to", "2026-01-05"]
+    first = ok_json("backfill", target, *window)
     assert first["resumed"] is False
     assert set(first["partitions"].values()) == {"materialized"}
-    again = ok_json("backfill", target, "--from", "2026-01-01", "--to", "2026-01-05")
+    again = ok_json("backfill", target, *window)
     assert again["resumed"] is True and again["backfill_id"] == first["backfill_id"]
     assert set(again["partitions"].values()) == {"already materialized"}
     status = ok_json("status", target)

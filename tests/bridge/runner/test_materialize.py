@@ -397,3 +397,61 @@ def test_store_url_records_run_and_events(tmp_path) -> None:
     assert [e.asset_key for e in events] == ["numbers", "total"]
     assert events[1].upstream["numbers"]["run_id"] == result.run_id
     assert events[1].data_version is not None
+
+
+def test_partitions_fan_in_within_the_same_run_and_backfill_runs_summaries_once(
+    tmp_path,
+) -> None:
+    from bridge import backfill
+
+    io = FilesystemIOManager(tmp_path / "values")
+    store = SqlStore(f"sqlite:///{tmp_path / 'runs.db'}")
+    calls: list[str] = []
+
+    @asset
+    def lookup() -> dict[str, int]:
+        calls.append("lookup")
+        return {"a": 1, "b": 2, "c": 3}
+
+    @asset(partitions=StaticPartitions(["a", "b", "c"]))
+    def part(context: AssetContext, lookup: dict[str, int]) -> int:
+        calls.append(f"part:{context.partition}")
+        return lookup[context.partition or ""]
+
+    @asset
+    def summary(part: dict[str, int]) -> int:
+        calls.append("summary")
+        return sum(part.values())
+
+    # same run: the consumer sees the partition this run made plus the stored ones
+    first = materialize([lookup, part, summary], partition="a", store=store,
+                        resources={"io_manager": io})
+    assert first.output_for("summary") == 1
+    result = backfill([lookup, part, summary], selection="*", start="a", end="c",
+                      store=store, resources={"io_manager": io})
+    assert result.success
+    assert result.unpartitioned == {"before": "materialized", "after": "materialized"}
+    calls_in_backfill = calls[3:]
+    assert calls_in_backfill == ["lookup", "part:a", "part:b", "part:c", "summary"]
+    summary_run = result.run_ids[-1]
+    loaded = materialize([lookup, part, summary], selection="summary", store=store,
+                         resources={"io_manager": io})
+    assert loaded.output_for("summary") == 6
+    assert store.get_run(summary_run).partition is None  # type: ignore[union-attr]
+
+
+def test_failures_carry_the_wrapped_exception_with_the_original_as_cause() -> None:
+    from bridge.errors import AssetExecutionError
+
+    @asset
+    def explodes() -> int:
+        raise KeyError("missing column")
+
+    result = materialize([explodes])
+    error = result.result_for("explodes").exception
+    assert isinstance(error, AssetExecutionError)
+    assert error.asset_key == "explodes" and isinstance(error.original, KeyError)
+    assert error.__cause__ is error.original
+    with pytest.raises(AssetExecutionError, match="asset 'explodes' failed: KeyError"):
+        result.raise_on_failure()
+    assert materialize([numbers]).raise_on_failure().success
