@@ -32,14 +32,14 @@ if TYPE_CHECKING:
     from bridge._selection import select
     from bridge._spec import AssetSpec, RetryPolicy
     from bridge._status import AssetStatusReport, asset_statuses, provenance, refresh_plan
-    from bridge._types import AssetOutcome, AssetStatus, RunStatus
+    from bridge._types import AssetOutcome, AssetStatus, RunStatus, TriggerRule
     from bridge.io import (
         FilesystemIOManager,
         InMemoryIOManager,
         IOManager,
         SqlTableIOManager,
     )
-    from bridge.runner import AssetContext, RunOptions, RunResult, materialize
+    from bridge.runner import AssetContext, RunOptions, RunResult, SkipAsset, materialize
     from bridge.runner._backfill import BackfillResult, backfill
     from bridge.storage import InMemoryStore, SqlStore, Store
 
@@ -65,11 +65,13 @@ __all__ = [
     "RunOptions",
     "RunResult",
     "RunStatus",
+    "SkipAsset",
     "SourceAsset",
     "SqlStore",
     "SqlTableIOManager",
     "StaticPartitions",
     "Store",
+    "TriggerRule",
     "asset",
     "asset_statuses",
     "backfill",
@@ -92,10 +94,10 @@ _HOMES = {
     "bridge._selection": ("select",),
     "bridge._spec": ("AssetSpec", "RetryPolicy"),
     "bridge._status": ("AssetStatusReport", "asset_statuses", "provenance", "refresh_plan"),
-    "bridge._types": ("AssetOutcome", "AssetStatus", "RunStatus"),
+    "bridge._types": ("AssetOutcome", "AssetStatus", "RunStatus", "TriggerRule"),
     "bridge.io": ("FilesystemIOManager", "IOManager", "InMemoryIOManager",
                   "SqlTableIOManager"),
-    "bridge.runner": ("AssetContext", "RunOptions", "RunResult", "materialize"),
+    "bridge.runner": ("AssetContext", "RunOptions", "RunResult", "SkipAsset", "materialize"),
     "bridge.runner._backfill": ("BackfillResult", "backfill"),
     "bridge.storage": ("InMemoryStore", "SqlStore", "Store"),
 }

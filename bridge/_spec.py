@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bridge._keys import AssetKey
 from bridge._partitions import PartitionsDefinition
+from bridge._types import TriggerRule
 
 __all__ = ["DEFAULT_GROUP", "DEFAULT_IO_MANAGER", "AssetSpec", "RetryPolicy"]
 
@@ -67,6 +68,8 @@ class AssetSpec(BaseModel):
     #: resource key of the I/O manager that stores this asset's value
     io_manager: str = DEFAULT_IO_MANAGER
     retry: RetryPolicy | None = None
+    #: when to run given upstream outcomes in the same run (Airflow's trigger rules)
+    trigger_rule: TriggerRule = TriggerRule.ALL_SUCCESS
 
     @field_validator("key", mode="before")
     @classmethod

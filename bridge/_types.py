@@ -45,3 +45,24 @@ class PartitionState(str, enum.Enum):
     MATERIALIZED = "materialized"
     FAILED = "failed"
     MISSING = "missing"
+
+
+class TriggerRule(str, enum.Enum):
+    """When an asset runs, given what happened to its upstream assets in the same run.
+
+    The names and meanings are Airflow's, so translated DAGs keep their behaviour; plain
+    assets use ``all_success``.
+    """
+
+    ALL_SUCCESS = "all_success"
+    ALL_FAILED = "all_failed"
+    ALL_DONE = "all_done"
+    ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
+    ALL_SKIPPED = "all_skipped"
+    ONE_SUCCESS = "one_success"
+    ONE_FAILED = "one_failed"
+    ONE_DONE = "one_done"
+    NONE_FAILED = "none_failed"
+    NONE_FAILED_MIN_ONE_SUCCESS = "none_failed_min_one_success"
+    NONE_SKIPPED = "none_skipped"
+    ALWAYS = "always"

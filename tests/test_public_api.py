@@ -13,8 +13,8 @@ BRIDGE_PUBLIC = {
     "AssetStatus", "AssetStatusReport", "BackfillResult", "DailyPartitions",
     "FilesystemIOManager", "HourlyPartitions", "IOManager", "InMemoryIOManager",
     "InMemoryStore", "MonthlyPartitions", "PartitionsDefinition", "RetryPolicy", "RunOptions",
-    "RunResult", "RunStatus", "SourceAsset", "SqlStore", "SqlTableIOManager",
-    "StaticPartitions", "Store", "asset", "asset_statuses", "backfill",
+    "RunResult", "RunStatus", "SkipAsset", "SourceAsset", "SqlStore", "SqlTableIOManager",
+    "StaticPartitions", "Store", "TriggerRule", "asset", "asset_statuses", "backfill",
     "changed_assets_since", "impacted_assets", "materialize", "multi_asset", "provenance",
     "refresh_plan", "select",
 }

@@ -76,6 +76,13 @@ class AssetContext:
     attempt: int = 1
     #: free-form values a runner extension passes along (e.g. an Airflow task context)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: downstream keys this step asked to skip (see :meth:`skip_downstream`)
+    skipped_downstream: list[AssetKey] = field(default_factory=list)
+
+    def skip_downstream(self, *keys: AssetKey | str) -> None:
+        """Skip these downstream assets in this run (a branch not taken, a short-circuit);
+        their own downstream assets then follow their trigger rules."""
+        self.skipped_downstream.extend(AssetKey.from_user(key) for key in keys)
 
     @property
     def partition_time_window(self) -> tuple[datetime, datetime] | None:

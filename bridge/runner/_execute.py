@@ -17,6 +17,7 @@ from bridge._spec import AssetSpec
 from bridge.errors import AssetExecutionError, BridgeError, DefinitionError
 from bridge.io import InputContext, IOManager, OutputContext, StoredOutput
 from bridge.runner._context import AssetContext, AssetLog
+from bridge.runner._control import SkipAsset
 from bridge.runner._plan import Step
 
 __all__ = ["Consumed", "StepOutcome", "execute_step"]
@@ -51,6 +52,10 @@ class StepOutcome:
     traceback: str | None = None
     #: the error (an AssetExecutionError wrapping user exceptions, cause chained)
     exception: BridgeError | None = None
+    #: the function raised SkipAsset: the step ends as skipped, with ``error`` as reason
+    skipped: bool = False
+    #: downstream keys the step asked to skip (context.skip_downstream)
+    skip_downstream: tuple[AssetKey, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +77,14 @@ def execute_step(step: Step, env: StepEnv) -> StepOutcome:
     policy = step.specs[0].retry
     attempts = 1 + (policy.max_retries if policy else 0)
     for attempt in range(1, attempts + 1):
+        skips: list[AssetKey] = []
         try:
-            value = _call(step, env, log, attempt)
+            value = _call(step, env, log, attempt, skips)
             stored = _store(step, env, value)
+        except SkipAsset as exc:
+            log.info("skipped: %s", exc)
+            return StepOutcome(False, time.perf_counter() - started, attempt, log.text(), {},
+                               f"skipped: {exc}" if str(exc) else "skipped", skipped=True)
         except BridgeError as exc:  # our own, already clear (missing input, bad output)
             return _failed(started, attempt, log, exc, exc)
         except Exception as exc:
@@ -85,7 +95,8 @@ def execute_step(step: Step, env: StepEnv) -> StepOutcome:
                 time.sleep(policy.delay_for(attempt))
                 continue
             return _failed(started, attempt, log, wrapped, exc)
-        return StepOutcome(True, time.perf_counter() - started, attempt, log.text(), stored)
+        return StepOutcome(True, time.perf_counter() - started, attempt, log.text(), stored,
+                           skip_downstream=tuple(skips))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -97,7 +108,8 @@ def _failed(started: float, attempt: int, log: AssetLog, error: BridgeError,
                        str(error), trace, error)
 
 
-def _call(step: Step, env: StepEnv, log: AssetLog, attempt: int) -> Any:
+def _call(step: Step, env: StepEnv, log: AssetLog, attempt: int,
+          skips: list[AssetKey]) -> Any:
     definition = step.definition
     kwargs: dict[str, Any] = dict(step.resources)
     for param in definition.signature.params:
@@ -106,7 +118,8 @@ def _call(step: Step, env: StepEnv, log: AssetLog, attempt: int) -> Any:
             kwargs[param.name] = load_upstream(step, env, upstream, param.annotation)
     if definition.signature.wants_context:
         kwargs["context"] = AssetContext(definition.key, step.specs[0], env.run_id,
-                                         step.partition, step.config, log, attempt)
+                                         step.partition, step.config, log, attempt,
+                                         skipped_downstream=skips)
     if step.config is not None:
         kwargs["config"] = step.config
     assert definition.fn is not None

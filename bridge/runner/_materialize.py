@@ -23,6 +23,7 @@ from bridge.runner._execute import StepEnv, StepOutcome, execute_step
 from bridge.runner._hooks import RunHooks
 from bridge.runner._plan import RunPlan, Step, plan_run
 from bridge.runner._result import AssetResult, RunResult
+from bridge.runner._trigger import Upstream, Verdict, decide
 from bridge.storage import RunRecord, Store, open_store
 
 __all__ = ["RunOptions", "materialize", "process_tags", "run_is_orphaned"]
@@ -155,6 +156,8 @@ class _Run:
             tags={**dict(options.tags), **process_tags()},
         )
         self.results: dict[AssetKey, AssetResult] = {}
+        #: assets a finished step asked to skip -> the asset that asked
+        self.branch_skips: dict[AssetKey, AssetKey] = {}
         self.recorder = EventRecorder(store, self.run_id)
 
     def execute(self) -> RunResult:
@@ -176,7 +179,8 @@ class _Run:
         except BaseException:
             self._finish(RunStatus.FAILED)
             raise
-        failed = any(r.outcome is not AssetOutcome.SUCCESS for r in self.results.values())
+        failed = any(r.outcome is AssetOutcome.FAILED or r.upstream_failed
+                     for r in self.results.values())
         return self._finish(RunStatus.FAILED if failed else RunStatus.SUCCESS)
 
     def _env(self) -> StepEnv:
@@ -189,17 +193,20 @@ class _Run:
                        capture_output=self.options.capture_output
                        and self.options.max_workers == 1)
 
-    def _blocked_by(self, step: Step) -> str | None:
-        for key in sorted(step.upstream):
-            result = self.results.get(key)
-            if result is not None and result.outcome is not AssetOutcome.SUCCESS:
-                return f"upstream {str(key)!r} {result.outcome.value}"
-        return None
+    def _verdict(self, step: Step) -> Verdict:
+        branch = next((self.branch_skips[k] for k in step.definition.keys
+                       if k in self.branch_skips), None)
+        if branch is not None:
+            return Verdict(False, reason=f"skipped by {str(branch)!r}")
+        upstream = [Upstream(str(key), result.outcome, result.upstream_failed)
+                    for key in sorted(step.upstream)
+                    if (result := self.results.get(key)) is not None]
+        return decide(step.specs[0].trigger_rule, upstream)
 
     def _run_step(self, step: Step, env: StepEnv) -> None:
-        blocked = self._blocked_by(step)
-        if blocked:
-            self._skip(step, blocked)
+        verdict = self._verdict(step)
+        if not verdict.run:
+            self._skip(step, verdict)
             return
         for hook in self.options.hooks:
             hook.before_asset(key=step.definition.key, run_id=self.run_id)
@@ -219,9 +226,9 @@ class _Run:
                     if waiting:
                         continue
                     remaining.remove(step)
-                    blocked = self._blocked_by(step)
-                    if blocked:
-                        self._skip(step, blocked)
+                    verdict = self._verdict(step)
+                    if not verdict.run:
+                        self._skip(step, verdict)
                         continue
                     for hook in self.options.hooks:
                         hook.before_asset(key=step.definition.key, run_id=self.run_id)
@@ -233,6 +240,12 @@ class _Run:
                     self._record(running.pop(future), future.result())
 
     def _record(self, step: Step, outcome: StepOutcome) -> None:
+        for key in outcome.skip_downstream:
+            self.branch_skips.setdefault(key, step.definition.key)
+        if outcome.skipped:
+            self._skip(step, Verdict(False, reason=(outcome.error or "skipped")
+                                     .removeprefix("skipped: ")), outcome)
+            return
         consumed = self.recorder.consumed(step)
         for spec in step.specs:
             result = AssetResult(
@@ -243,11 +256,15 @@ class _Run:
             self.recorder.record(spec, step, outcome, consumed)
             self._done(result)
 
-    def _skip(self, step: Step, reason: str) -> None:
+    def _skip(self, step: Step, verdict: Verdict, outcome: StepOutcome | None = None) -> None:
+        reason = verdict.reason or "skipped"
         for spec in step.specs:
             self.recorder.skipped(spec, step.partition, reason)
-            self._done(AssetResult(spec.key, AssetOutcome.SKIPPED, step.partition,
-                                   error=f"skipped: {reason}"))
+            self._done(AssetResult(
+                spec.key, AssetOutcome.SKIPPED, step.partition,
+                outcome.seconds if outcome else 0.0, error=f"skipped: {reason}",
+                logs=outcome.logs if outcome else None,
+                upstream_failed=verdict.upstream_failed))
 
     def _done(self, result: AssetResult) -> None:
         self.results[result.key] = result

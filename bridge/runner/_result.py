@@ -30,6 +30,8 @@ class AssetResult:
     #: the error of a failure: AssetExecutionError (``.asset_key``, ``.original``, cause
     #: chained) for user code, another BridgeError for missing inputs or bad outputs
     exception: BridgeError | None = field(default=None, compare=False)
+    #: skipped because an upstream failed (Airflow's ``upstream_failed``)
+    upstream_failed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The ``assets[]`` entry of ``assetbridge run --json``."""
