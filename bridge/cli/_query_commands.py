@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import shlex
 
 import click
 
@@ -74,8 +75,9 @@ def plan_command(target: str, selection: str | None, config: str | None,
         reports = asset_statuses(session.graph, session.store, config=parse_config(config))
         keys = sorted(select(session.graph, selection))
         plan = refresh_plan(session.graph, session.store, keys, reports)
+    config_part = f" --config {shlex.quote(config)}" if config else ""
     command = (f"assetbridge run {target} --select {','.join(str(k) for k in plan)}"
-               if plan else None)
+               f"{config_part}" if plan else None)
     if as_json:
         emit_json({"assets": [{"key": str(k), "status": reports[k].status.value,
                                "reasons": reports[k].reasons} for k in plan],

@@ -107,14 +107,23 @@ def backfill_command(target: str, selection: str, start: str, end: str,
                       + (" (resumed)" if result.resumed else ""), title_justify="left")
         table.add_column("partition")
         table.add_column("state")
-        for partition, state in result.partitions.items():
+        rows = [("(unpartitioned, before)", result.unpartitioned.get("before")),
+                *result.partitions.items(),
+                ("(unpartitioned, after)", result.unpartitioned.get("after"))]
+        for partition, state in rows:
+            if state is None:
+                continue
             colour = {"failed": "red", "materialized": "green"}.get(state, "dim")
             table.add_row(partition, f"[{colour}]{state}[/]")
         stdout_console().print(table)
     if not result.success:
-        failed = [p for p, s in result.partitions.items() if s == "failed"]
-        raise CommandFailed(f"backfill {result.backfill_id}: {len(failed)} partition(s) failed "
-                            f"({', '.join(failed[:5])}); re-run the same command to retry them")
+        problems = [f"partition {p}: {s}" for p, s in result.partitions.items()
+                    if s not in ("materialized", "already materialized")]
+        problems += [f"unpartitioned ({phase}): {s}" for phase, s in result.unpartitioned.items()
+                     if s not in ("materialized", "already materialized")]
+        raise CommandFailed(f"backfill {result.backfill_id} incomplete: {len(problems)} "
+                            f"problem(s), first: {problems[0]}; re-run the same command to "
+                            "retry")
 
 
 def _canonical(target: str) -> str:

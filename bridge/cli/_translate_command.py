@@ -62,9 +62,8 @@ def translate_command(paths: tuple[str, ...], static: bool, live: bool,
         raise click.UsageError(f"--json and --format {output_format} exclude each other")
     output_format = "json" if as_json else (output_format or "text")
 
-    from translators.reading import read_dags
-
     from translators.contract import diagnostic_order, translate_document
+    from translators.reading import read_dags
     from translators.render import to_dot, to_mermaid
     from translators.to_assets import dags_to_assets
 
@@ -85,7 +84,7 @@ def translate_command(paths: tuple[str, ...], static: bool, live: bool,
         first = errors[0]
         where = f"{first.file}:{first.line}" if first.file and first.line else first.file
         raise CommandFailed(
-            f"{len(errors)} error diagnostic(s); first: "
+            f"{_count(len(errors), 'error diagnostic')}; first: "
             f"{where + ': ' if where else ''}{first.code}: {first.message}".replace("\n", " "))
 
 
@@ -104,7 +103,7 @@ def _print_summary(console: Console, result: ReadResult, translation: AssetTrans
         files.add_row(escape(file), result.readers.get(file, "-"), str(per_file[file]))
     console.print(files)
 
-    dags = Table(title=f"{len(result.dags)} DAG(s)", title_justify="left")
+    dags = Table(title=_count(len(result.dags), "DAG"), title_justify="left")
     for column in ("dag", "file:line", "schedule", "tasks"):
         dags.add_column(column, justify="right" if column == "tasks" else "left")
     for dag in sorted(result.dags, key=lambda d: (d.dag_id, d.file)):
@@ -115,8 +114,9 @@ def _print_summary(console: Console, result: ReadResult, translation: AssetTrans
 
     sources = sum(1 for record in translation.records if record.dag_id is None)
     edges = translation.cross_dag_edges()
-    console.print(f"[bold]{len(translation.records)}[/] asset(s), {sources} source asset(s) "
-                  f"produced by no DAG read; [bold]{len(edges)}[/] cross-DAG edge(s)")
+    produced = f" ({_count(sources, 'source asset')} that no DAG read produces)" if sources else ""
+    console.print(f"[bold]{_count(len(translation.records), 'asset')}[/]{produced}, "
+                  f"[bold]{_count(len(edges), 'cross-DAG edge')}[/]" + (":" if edges else ""))
     for upstream, downstream in edges:
         console.print(f"  {escape(upstream)} -> {escape(downstream)}")
 
@@ -127,11 +127,12 @@ def _print_summary(console: Console, result: ReadResult, translation: AssetTrans
 def _print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:
     from rich.markup import escape
 
-    counts = Counter(d.level for d in diagnostics)
+    counts: Counter[str] = Counter(d.level for d in diagnostics)
     if not diagnostics:
         console.print("[green]no diagnostics[/]")
         return
-    summary = ", ".join(f"{counts[level]} {level}(s)" for level in _LEVEL_STYLE if counts[level])
+    summary = ", ".join(_count(counts[level], level) if level != "info" else f"{counts[level]} info"
+                        for level in _LEVEL_STYLE if counts[level])
     console.print(f"diagnostics: {summary}")
     for item in diagnostics:
         where = item.file or "-"
@@ -140,3 +141,7 @@ def _print_diagnostics(console: Console, diagnostics: list[Diagnostic]) -> None:
         style = _LEVEL_STYLE[item.level]
         console.print(f"  [{style}]{item.level}[/] {escape(where)} [bold]{item.code}[/]: "
                       f"{escape(item.message)}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -143,7 +143,15 @@ def _phases(
     (run once last)."""
     partitioned = frozenset(k for k in keys if graph.spec(k).partitions is not None)
     upstream_of_partitioned = set().union(*(graph.ancestors(k) for k in partitioned))
+    downstream_of_partitioned = set().union(*(graph.descendants(k) for k in partitioned))
     before = frozenset(k for k in keys - partitioned if k in upstream_of_partitioned)
+    between = sorted(str(k) for k in before if k in downstream_of_partitioned)
+    if between:
+        raise PartitionError(
+            f"unpartitioned asset(s) {between} sit between partitioned assets of the "
+            "selection, so no single pass can backfill them; backfill the partitioned "
+            "assets upstream of them first, then the rest"
+        )
     return before, partitioned, keys - partitioned - before
 
 

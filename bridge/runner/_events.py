@@ -8,6 +8,7 @@ a batch is one transaction, so nothing is ever half-recorded.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from bridge.storage import AssetEvent, Store
 
 __all__ = ["EventRecorder"]
 
+_LOGGER = logging.getLogger("assetbridge.runner")
 _BATCH_EVENTS = 500
 _FLUSH_SECONDS = 0.25
 
@@ -58,7 +60,11 @@ class EventRecorder:
 
     def _flush_periodically(self) -> None:
         while not self._stop.wait(_FLUSH_SECONDS):
-            self.flush()
+            try:
+                self.flush()
+            except Exception as exc:  # the batch stays buffered; the final flush raises
+                _LOGGER.warning("run %s: writing events failed, will retry: %s",
+                                self.run_id, exc)
 
     def prefetch(self, keys: Iterable[AssetKey], partitioned: Iterable[AssetKey]) -> None:
         """Read the stored versions of upstream assets not produced by this run, and the
@@ -129,8 +135,13 @@ class EventRecorder:
             self.flush()
 
     def flush(self) -> None:
-        """Write buffered events in one transaction (in order, never twice)."""
+        """Write buffered events in one transaction (in order, never twice); a batch that
+        fails to write stays buffered for the next attempt."""
         with self._lock:
             batch, self._buffer = self._buffer, []
             if batch:
-                self.store.add_events(batch)
+                try:
+                    self.store.add_events(batch)
+                except BaseException:
+                    self._buffer = batch + self._buffer
+                    raise

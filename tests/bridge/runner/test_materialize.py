@@ -455,3 +455,65 @@ def test_failures_carry_the_wrapped_exception_with_the_original_as_cause() -> No
     with pytest.raises(AssetExecutionError, match="asset 'explodes' failed: KeyError"):
         result.raise_on_failure()
     assert materialize([numbers]).raise_on_failure().success
+
+
+class FlakyStore(InMemoryStore):
+    """Fails the first N event writes, like a database that drops a connection."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def add_events(self, events):
+        if self.failures:
+            self.failures -= 1
+            from bridge.errors import StoreError
+
+            raise StoreError("connection dropped")
+        return super().add_events(events)
+
+
+def test_a_failed_event_write_is_retried_and_nothing_is_lost() -> None:
+    @asset
+    def slow_first() -> int:
+        time.sleep(0.6)  # lets the background flusher try (and fail) at least once
+        return 1
+
+    @asset
+    def second(slow_first: int) -> int:
+        time.sleep(0.6)
+        return slow_first + 1
+
+    store = FlakyStore(failures=1)
+    result = materialize([slow_first, second], store=store)
+    assert result.success and store.failures == 0
+    assert [e.asset_key for e in store.events_for_run(result.run_id)] == ["slow_first", "second"]
+
+
+def test_a_store_that_keeps_failing_fails_the_run_loudly() -> None:
+    from bridge.errors import StoreError
+
+    with pytest.raises(StoreError, match="connection dropped"):
+        materialize([numbers], store=FlakyStore(failures=100))
+
+
+def test_backfill_refuses_an_unpartitioned_asset_between_partitioned_ones() -> None:
+    from bridge import backfill
+    from bridge.errors import PartitionError
+
+    parts = StaticPartitions(["a", "b"])
+
+    @asset(partitions=parts)
+    def first(context: AssetContext) -> str:
+        return context.partition or ""
+
+    @asset
+    def middle(first: dict[str, str]) -> int:
+        return len(first)
+
+    @asset(partitions=parts)
+    def last(middle: int) -> int:
+        return middle
+
+    with pytest.raises(PartitionError, match=r"unpartitioned asset\(s\) \['middle'\] sit between"):
+        backfill([first, middle, last], selection="*", start="a", end="b")
