@@ -20,6 +20,23 @@ BRIDGE_PUBLIC = {
 }
 
 
+TRANSLATORS_PUBLIC = {
+    "AirflowTranslator", "AssetExpression", "AssetRecord", "AssetRef", "AssetTranslation",
+    "DagInfo", "Diagnostic", "ReadMode", "ReadResult", "TaskInfo", "airflow_asset_key",
+    "dags_to_assets", "read_dags", "read_live", "read_static", "to_dot", "to_mermaid",
+    "translate_document",
+}
+
+
+def test_translators_all_is_pinned() -> None:
+    import translators
+
+    assert set(translators.__all__) == TRANSLATORS_PUBLIC
+    assert sorted(translators.__all__) == translators.__all__
+    for name in TRANSLATORS_PUBLIC:
+        assert getattr(translators, name) is not None
+
+
 def test_bridge_all_is_pinned() -> None:
     assert set(bridge.__all__) == BRIDGE_PUBLIC
     assert sorted(bridge.__all__) == bridge.__all__
@@ -48,7 +65,7 @@ def test_bridge_never_imports_airflow() -> None:
     import sys
 
     code = ("import sys, bridge, bridge.cli; from bridge import materialize, asset; "
-            "import bridge.runner, bridge.storage, bridge.io; "
+            "import bridge.runner, bridge.storage, bridge.io, translators; "
             "print('airflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
