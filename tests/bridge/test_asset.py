@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import inspect
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,19 +22,7 @@ from bridge import (
     multi_asset,
 )
 from bridge.errors import DefinitionError
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def load_fixture(name: str) -> ModuleType:
-    """Import ``fixtures/<name>.py`` afresh, as a real module."""
-    path = FIXTURES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"bridge_fixtures_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.bridge._fixture_modules import load_fixture
 
 
 class Limits(BaseModel):

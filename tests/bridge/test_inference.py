@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,19 +10,7 @@ from pydantic import BaseModel
 
 from bridge._inference import CONFIG_PARAM, CONTEXT_PARAM, Param, inspect_function
 from bridge.errors import DefinitionError
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def load_fixture(name: str) -> ModuleType:
-    """Import ``fixtures/<name>.py`` afresh, as a real module."""
-    path = FIXTURES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"bridge_fixtures_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.bridge._fixture_modules import load_fixture
 
 
 class Thresholds(BaseModel):
