@@ -37,6 +37,21 @@ def test_translators_all_is_pinned() -> None:
         assert getattr(translators, name) is not None
 
 
+CODEMODS_PUBLIC = {
+    "BridgeCommand", "Change", "FileResult", "FileStatus", "Mode", "NoChange", "Report",
+    "RunSummary", "Transformed", "get_command", "list_commands", "run_codemods",
+    "transform_source",
+}
+
+
+def test_codemods_all_is_pinned() -> None:
+    import codemods
+
+    assert set(codemods.__all__) == CODEMODS_PUBLIC
+    for name in CODEMODS_PUBLIC:
+        assert getattr(codemods, name) is not None
+
+
 def test_bridge_all_is_pinned() -> None:
     assert set(bridge.__all__) == BRIDGE_PUBLIC
     assert sorted(bridge.__all__) == bridge.__all__
@@ -65,7 +80,7 @@ def test_bridge_never_imports_airflow() -> None:
     import sys
 
     code = ("import sys, bridge, bridge.cli; from bridge import materialize, asset; "
-            "import bridge.runner, bridge.storage, bridge.io, translators; "
+            "import bridge.runner, bridge.storage, bridge.io, translators, codemods; "
             "print('airflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -1,0 +1,184 @@
+"""The rewrites behind ``airflow3`` that are not import moves: calls, context keys, Jinja."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from codemods._airflow3_table import CONTEXT_KEYS, DAG_ARG_RENAMES, DAG_CALLABLES, MOVES
+from codemods._args import find_kwarg, remove_kwarg, rename_kwarg, source_of
+from codemods._imports import ImportMovingCommand
+from codemods._jinja import rewrite_template
+
+__all__ = ["Airflow3Rules"]
+
+_CONTEXT_NAMES = frozenset({"context", "ctx", "kwargs", "kw", "kwds", "templates_dict"})
+_SUBDAG = frozenset({"airflow.operators.subdag.SubDagOperator",
+                     "airflow.operators.subdag_operator.SubDagOperator"})
+_GONE_PREFIXES = ("airflow.contrib.", "airflow.operators.", "airflow.sensors.",
+                  "airflow.hooks.", "airflow.kubernetes.")
+_TRIGGER_DAG_RUN = "airflow.providers.standard.operators.trigger_dagrun.TriggerDagRunOperator"
+
+
+class Airflow3Rules(ImportMovingCommand):
+    """Call, context-key and template rewrites (the command class adds the examples)."""
+
+    MOVES = MOVES
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._star_params: list[str | None] = []
+
+    # -- imports with no automatic replacement ------------------------------------------
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        super().visit_ImportFrom(node)
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = source_of(node.module)
+        for alias in node.names:
+            full = f"{module}.{alias.evaluated_name}"
+            if full in _SUBDAG:
+                self.report(node, "subdag", "SubDagOperator was removed in Airflow 3; "
+                            "rewrite the sub-DAG as a TaskGroup")
+            elif full not in MOVES and f"{module}.".startswith(_GONE_PREFIXES) \
+                    and full != "airflow.utils.dates.days_ago":
+                self.report(node, "removed-import", f"{full} is gone in Airflow 3 and has no "
+                            "known replacement here; import it from its provider package")
+
+    # -- context keys in Python -----------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        star = node.params.star_kwarg
+        self._star_params.append(star.name.value if star is not None else None)
+        for param in (*node.params.params, *node.params.kwonly_params):
+            if param.name.value in CONTEXT_KEYS and param.name.value != "conf":
+                self.report(param, "context-param", f"parameter {param.name.value!r} no longer "
+                            "receives a context value in Airflow 3; take the replacement key "
+                            "(e.g. logical_date) or read it from the context")
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef,
+                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self._star_params.pop()
+        return updated_node
+
+    def _is_context(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Call):
+            return self.qualified_name(node.func) in {
+                "airflow.sdk.get_current_context",
+                "airflow.operators.python.get_current_context"}
+        return isinstance(node, cst.Name) and (
+            node.value in _CONTEXT_NAMES or node.value in self._star_params)
+
+    def leave_Subscript(self, original_node: cst.Subscript,
+                        updated_node: cst.Subscript) -> cst.BaseExpression:
+        key = _string_key(original_node)
+        if key not in CONTEXT_KEYS or not self._is_context(original_node.value):
+            return updated_node
+        rule = CONTEXT_KEYS[key]
+        if rule.python is None:
+            self.report(original_node, "context-key", f"context key {key!r} was removed in "
+                        f"Airflow 3; {rule.hint}")
+            return updated_node
+        return cst.parse_expression(rule.python.format(ctx=source_of(updated_node.value)))
+
+    # -- calls --------------------------------------------------------------------------
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        callee = self.qualified_name(original_node.func) or ""
+        callee = MOVES.get(callee, callee)
+        if callee == "airflow.utils.dates.days_ago":
+            return self._days_ago(original_node, updated_node)
+        if callee in _SUBDAG:
+            self.report(original_node, "subdag", "SubDagOperator was removed in Airflow 3; "
+                        "rewrite the sub-DAG as a TaskGroup")
+        elif callee in DAG_CALLABLES:
+            return self._dag_call(original_node, updated_node)
+        elif callee.startswith("airflow.") and callee.endswith(("Operator", "Sensor")):
+            return self._operator_call(original_node, updated_node, callee)
+        elif isinstance(original_node.func, cst.Attribute) \
+                and original_node.func.attr.value == "get" \
+                and self._is_context(original_node.func.value):
+            return self._context_get(original_node, updated_node)
+        return updated_node
+
+    def _dag_call(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        if find_kwarg(call, "sla_miss_callback") is not None:
+            self.report(original, "sla", "sla_miss_callback was removed in Airflow 3 "
+                        "(SLAs are replaced by deadline alerts); remove it by hand")
+        for old, new in DAG_ARG_RENAMES.items():
+            if find_kwarg(call, old) is None:
+                continue
+            if find_kwarg(call, new) is not None:
+                self.report(original, "duplicate-arg", f"both {old}= and {new}= are given; "
+                            f"keep one as {new}=")
+                continue
+            call = rename_kwarg(call, old, new)
+        return call
+
+    def _operator_call(self, original: cst.Call, call: cst.Call, callee: str) -> cst.Call:
+        call = remove_kwarg(call, "provide_context")
+        if find_kwarg(call, "max_active_tis_per_dag") is None:
+            call = rename_kwarg(call, "task_concurrency", "max_active_tis_per_dag")
+        if callee == _TRIGGER_DAG_RUN and find_kwarg(call, "logical_date") is None:
+            call = rename_kwarg(call, "execution_date", "logical_date")
+        if find_kwarg(call, "sla") is not None:
+            self.report(original, "sla", "sla= was removed in Airflow 3 (SLAs are replaced "
+                        "by deadline alerts); remove it by hand")
+        return call
+
+    def _context_get(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        if not call.args or not isinstance(call.args[0].value, cst.SimpleString):
+            return call
+        key = call.args[0].value.evaluated_value
+        rule = CONTEXT_KEYS.get(key) if isinstance(key, str) else None
+        if rule is None:
+            return call
+        renamed = re.fullmatch(r'\{ctx\}\["(\w+)"\]', rule.python or "")
+        new_key = renamed.group(1) if renamed else None
+        if new_key is None:
+            self.report(original, "context-key", f"context key {key!r} was removed in Airflow 3"
+                        f"; {rule.hint or 'see CONTEXT_KEYS for its replacement'}")
+            return call
+        first = call.args[0].with_changes(value=cst.SimpleString(f'"{new_key}"'))
+        return call.with_changes(args=[first, *call.args[1:]])
+
+    def _days_ago(self, original: cst.Call, call: cst.Call) -> cst.BaseExpression:
+        if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+            self.report(original, "days-ago", "days_ago() with hour/minute arguments has no "
+                        "automatic replacement; use an explicit pendulum datetime")
+            return call
+        value = call.args[0].value
+        days = (f"-{value.value}" if isinstance(value, cst.Integer)
+                else f"-({source_of(value)})")
+        AddImportsVisitor.add_needed_import(self.context, "pendulum")
+        RemoveImportsVisitor.remove_unused_import(self.context, "airflow.utils.dates", "days_ago")
+        self._drop_binding(original.func)
+        return cst.parse_expression(f'pendulum.today("UTC").add(days={days})')
+
+    def _drop_binding(self, func: cst.BaseExpression) -> None:
+        while isinstance(func, cst.Attribute):
+            func = func.value
+        if isinstance(func, cst.Name) and func.value in self._bindings:
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context,
+                                                              self._bindings[func.value])
+
+    # -- Jinja in string literals ---------------------------------------------------------
+    def leave_SimpleString(self, original_node: cst.SimpleString,
+                           updated_node: cst.SimpleString) -> cst.SimpleString:
+        if "{{" not in updated_node.value and "{%" not in updated_node.value:
+            return updated_node
+        new, unresolved = rewrite_template(updated_node.value, updated_node.quote[0])
+        for key in unresolved:
+            self.report(original_node, "template-key", f"{{{{ {key} }}}} was removed from the "
+                        f"template context in Airflow 3; {CONTEXT_KEYS[key].hint}")
+        return updated_node.with_changes(value=new)
+
+
+def _string_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.SimpleString):
+        key = value.evaluated_value
+        return key if isinstance(key, str) else None
+    return None

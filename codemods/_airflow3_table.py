@@ -1,0 +1,136 @@
+"""Airflow 2 -> 3 tables: moved names and removed context keys (qualified names as keys).
+
+Sources: Airflow 3 upgrade guide ("Removed context variables", "airflow.sdk"), the
+``apache-airflow-providers-standard`` package layout and ruff's AIR301/AIR311/AIR312 rules.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["CONTEXT_KEYS", "DAG_ARG_RENAMES", "DAG_CALLABLES", "MOVES", "ContextKey"]
+
+_SDK = "airflow.sdk"
+_STD = "airflow.providers.standard"
+
+
+def _moves() -> dict[str, str]:
+    moves: dict[str, str] = {}
+
+    def add(old_modules: tuple[str, ...], names: tuple[str, ...], new_module: str,
+            renamed: dict[str, str] | None = None) -> None:
+        for module in old_modules:
+            for name in names:
+                new = (renamed or {}).get(name, name)
+                moves[f"{module}.{name}"] = f"{new_module}.{new}"
+
+    add(("airflow", "airflow.models", "airflow.models.dag"), ("DAG",), _SDK)
+    add(("airflow.decorators",), ("dag", "task", "task_group", "setup", "teardown"), _SDK)
+    add(("airflow.utils.task_group",), ("TaskGroup",), _SDK)
+    add(("airflow.models", "airflow.models.variable"), ("Variable",), _SDK)
+    add(("airflow.models", "airflow.models.baseoperator"), ("BaseOperator",), _SDK)
+    add(("airflow.models.baseoperator", "airflow.utils.helpers"),
+        ("chain", "cross_downstream"), _SDK)
+    add(("airflow.models.baseoperator",), ("chain_linear",), _SDK)
+    add(("airflow.models", "airflow.models.param"), ("Param",), _SDK)
+    add(("airflow.models", "airflow.models.connection"), ("Connection",), _SDK)
+    add(("airflow.sensors.base",), ("BaseSensorOperator", "PokeReturnValue"), _SDK)
+    add(("airflow.sensors.base_sensor_operator",), ("BaseSensorOperator",), _SDK)
+    add(("airflow.hooks.base", "airflow.hooks.base_hook"), ("BaseHook",), _SDK)
+    add(("airflow.utils.edgemodifier",), ("Label",), _SDK)
+    add(("airflow.models.xcom_arg",), ("XComArg",), _SDK)
+    add(("airflow.utils.trigger_rule",), ("TriggerRule",), _SDK)
+    add(("airflow.io.path",), ("ObjectStoragePath",), _SDK)
+    add(("airflow.operators.python", "airflow.operators.python_operator"),
+        ("get_current_context",), _SDK)
+    datasets = {"Dataset": "Asset", "DatasetAlias": "AssetAlias", "DatasetAll": "AssetAll",
+                "DatasetAny": "AssetAny"}
+    add(("airflow.datasets", "airflow"), ("Dataset",), _SDK, datasets)
+    add(("airflow.datasets",), ("DatasetAlias", "DatasetAll", "DatasetAny"), _SDK, datasets)
+    add(("airflow.datasets.metadata",), ("Metadata",), _SDK)
+    add(("airflow.timetables.datasets",), ("DatasetOrTimeSchedule",), "airflow.timetables.assets",
+        {"DatasetOrTimeSchedule": "AssetOrTimeSchedule"})
+    python = ("PythonOperator", "BranchPythonOperator", "ShortCircuitOperator",
+              "PythonVirtualenvOperator", "ExternalPythonOperator")
+    add(("airflow.operators.python", "airflow.operators.python_operator"), python,
+        f"{_STD}.operators.python")
+    add(("airflow.operators.bash", "airflow.operators.bash_operator"), ("BashOperator",),
+        f"{_STD}.operators.bash")
+    add(("airflow.operators.empty",), ("EmptyOperator",), f"{_STD}.operators.empty")
+    add(("airflow.operators.dummy", "airflow.operators.dummy_operator"), ("DummyOperator",),
+        f"{_STD}.operators.empty", {"DummyOperator": "EmptyOperator"})
+    add(("airflow.operators.trigger_dagrun", "airflow.operators.dagrun_operator"),
+        ("TriggerDagRunOperator",), f"{_STD}.operators.trigger_dagrun")
+    add(("airflow.sensors.external_task", "airflow.sensors.external_task_sensor"),
+        ("ExternalTaskSensor", "ExternalTaskMarker"), f"{_STD}.sensors.external_task")
+    add(("airflow.operators.latest_only", "airflow.operators.latest_only_operator"),
+        ("LatestOnlyOperator",), f"{_STD}.operators.latest_only")
+    add(("airflow.operators.branch", "airflow.operators.branch_operator"),
+        ("BaseBranchOperator",), f"{_STD}.operators.branch")
+    add(("airflow.operators.datetime",), ("BranchDateTimeOperator",),
+        f"{_STD}.operators.datetime")
+    add(("airflow.operators.weekday",), ("BranchDayOfWeekOperator",), f"{_STD}.operators.weekday")
+    add(("airflow.sensors.time_delta", "airflow.sensors.time_delta_sensor"), ("TimeDeltaSensor",),
+        f"{_STD}.sensors.time_delta")
+    add(("airflow.sensors.time_sensor",), ("TimeSensor",), f"{_STD}.sensors.time")
+    add(("airflow.sensors.filesystem",), ("FileSensor",), f"{_STD}.sensors.filesystem")
+    add(("airflow.sensors.date_time",), ("DateTimeSensor",), f"{_STD}.sensors.date_time")
+    add(("airflow.sensors.python",), ("PythonSensor",), f"{_STD}.sensors.python")
+    add(("airflow.sensors.bash",), ("BashSensor",), f"{_STD}.sensors.bash")
+    add(("airflow.sensors.weekday",), ("DayOfWeekSensor",), f"{_STD}.sensors.weekday")
+    return moves
+
+
+#: old qualified name -> new qualified name
+MOVES: dict[str, str] = _moves()
+
+#: callables that build a DAG (old and new homes)
+DAG_CALLABLES = frozenset({"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG",
+                           "airflow.sdk.DAG", "airflow.decorators.dag", "airflow.sdk.dag"})
+
+#: DAG keyword renames (``schedule_interval=`` / ``timetable=`` become ``schedule=``)
+DAG_ARG_RENAMES = {"schedule_interval": "schedule", "timetable": "schedule",
+                   "concurrency": "max_active_tasks", "fail_stop": "fail_fast"}
+
+
+class ContextKey(NamedTuple):
+    """How a removed template-context key is replaced (None: no automatic replacement)."""
+
+    #: Python replacement; ``{ctx}`` is the context expression, ``{q}`` a quote character
+    python: str | None
+    #: Jinja replacement (an expression; ``{q}`` is a quote character)
+    jinja: str | None
+    #: what to do by hand when there is no replacement
+    hint: str = ""
+
+
+_PREV = ("depends on the schedule; use prev_data_interval_start_success or "
+         "data_interval_start as fits")
+_NODASH = "{q}%Y%m%d{q}"
+
+#: removed context key -> replacement
+CONTEXT_KEYS: dict[str, ContextKey] = {
+    "execution_date": ContextKey('{ctx}["logical_date"]', "logical_date"),
+    "next_execution_date": ContextKey('{ctx}["data_interval_end"]', "data_interval_end"),
+    "next_ds": ContextKey('{ctx}["data_interval_end"].strftime("%Y-%m-%d")',
+                          "data_interval_end | ds"),
+    "next_ds_nodash": ContextKey('{ctx}["data_interval_end"].strftime("%Y%m%d")',
+                                 "data_interval_end | ds_nodash"),
+    "prev_execution_date_success": ContextKey('{ctx}["prev_data_interval_start_success"]',
+                                              "prev_data_interval_start_success"),
+    "tomorrow_ds": ContextKey('{ctx}["macros"].ds_add({ctx}["ds"], 1)', "macros.ds_add(ds, 1)"),
+    "yesterday_ds": ContextKey('{ctx}["macros"].ds_add({ctx}["ds"], -1)',
+                               "macros.ds_add(ds, -1)"),
+    "tomorrow_ds_nodash": ContextKey(
+        '({ctx}["logical_date"] + {ctx}["macros"].timedelta(days=1)).strftime("%Y%m%d")',
+        "(logical_date + macros.timedelta(days=1)).strftime(" + _NODASH + ")"),
+    "yesterday_ds_nodash": ContextKey(
+        '({ctx}["logical_date"] - {ctx}["macros"].timedelta(days=1)).strftime("%Y%m%d")',
+        "(logical_date - macros.timedelta(days=1)).strftime(" + _NODASH + ")"),
+    "triggering_dataset_events": ContextKey('{ctx}["triggering_asset_events"]',
+                                            "triggering_asset_events"),
+    "prev_ds": ContextKey(None, None, _PREV),
+    "prev_ds_nodash": ContextKey(None, None, _PREV),
+    "prev_execution_date": ContextKey(None, None, _PREV),
+    "conf": ContextKey(None, None, "use `from airflow.configuration import conf` in Python"),
+}

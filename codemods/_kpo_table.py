@@ -1,0 +1,177 @@
+"""KubernetesPodOperator history: moved names, renamed arguments, old model classes.
+
+Each converter takes *updated* nodes and returns the new node, or a string saying why the
+value cannot be converted safely (the caller reports it and leaves the code as is).
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from codemods._args import source_of
+
+__all__ = ["KPO", "MOVES", "OLD_MODELS", "convert_kwarg", "convert_model"]
+
+_POD = "airflow.providers.cncf.kubernetes.operators.pod.KubernetesPodOperator"
+_GKE = "airflow.providers.google.cloud.operators.kubernetes_engine.GKEStartPodOperator"
+
+#: old qualified name -> new qualified name
+MOVES: dict[str, str] = {
+    "airflow.contrib.operators.kubernetes_pod_operator.KubernetesPodOperator": _POD,
+    "airflow.providers.cncf.kubernetes.operators.kubernetes_pod.KubernetesPodOperator": _POD,
+    "airflow.kubernetes.secret.Secret": "airflow.providers.cncf.kubernetes.secret.Secret",
+    "airflow.contrib.kubernetes.secret.Secret": "airflow.providers.cncf.kubernetes.secret.Secret",
+    "airflow.contrib.operators.gcp_container_operator.GKEPodOperator": _GKE,
+    "airflow.providers.google.cloud.operators.kubernetes_engine.GKEPodOperator": _GKE,
+}
+
+#: the current pod operators (after MOVES)
+KPO = frozenset({_POD, _GKE})
+
+
+def _old(module: str, name: str) -> list[str]:
+    return [f"airflow.kubernetes.{module}.{name}", f"airflow.contrib.kubernetes.{module}.{name}"]
+
+
+#: old model class qualified name -> kind
+OLD_MODELS: dict[str, str] = {
+    **dict.fromkeys(_old("volume", "Volume"), "volume"),
+    **dict.fromkeys(_old("volume_mount", "VolumeMount"), "volume_mount"),
+    **dict.fromkeys(_old("pod", "Port"), "port"),
+    **dict.fromkeys(_old("pod", "Resources"), "resources"),
+}
+
+_POSITIONAL = {"volume": ("name", "configs"),
+               "volume_mount": ("name", "mount_path", "sub_path", "read_only"),
+               "port": ("name", "container_port"), "resources": ()}
+_MODEL_CLASS = {"volume": "V1Volume", "volume_mount": "V1VolumeMount",
+                "port": "V1ContainerPort", "resources": "V1ResourceRequirements"}
+_VOLUME_SOURCES = {
+    "persistentVolumeClaim": ("persistent_volume_claim", "V1PersistentVolumeClaimVolumeSource"),
+    "configMap": ("config_map", "V1ConfigMapVolumeSource"),
+    "secret": ("secret", "V1SecretVolumeSource"),
+    "hostPath": ("host_path", "V1HostPathVolumeSource"),
+    "emptyDir": ("empty_dir", "V1EmptyDirVolumeSource"),
+}
+_RESOURCE_KEYS = {
+    "request_memory": ("requests", "memory"), "request_cpu": ("requests", "cpu"),
+    "request_ephemeral_storage": ("requests", "ephemeral-storage"),
+    "limit_memory": ("limits", "memory"), "limit_cpu": ("limits", "cpu"),
+    "limit_gpu": ("limits", "nvidia.com/gpu"),
+    "limit_ephemeral_storage": ("limits", "ephemeral-storage"),
+}
+_RENAMES = {"node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
+
+
+def convert_kwarg(key: str, value: cst.BaseExpression,
+                  ) -> tuple[str, cst.BaseExpression] | str | None:
+    """The current ``(name, value)`` for a deprecated KPO argument, a problem, or None."""
+    if key in _RENAMES:
+        return _RENAMES[key], value
+    if key == "is_delete_operator_pod":
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            action = "delete_pod" if value.value == "True" else "keep_pod"
+            return "on_finish_action", cst.SimpleString(f'"{action}"')
+        return ("is_delete_operator_pod is not a literal True/False; set "
+                "on_finish_action='delete_pod' or 'keep_pod' by hand")
+    if key == "resources":
+        if isinstance(value, cst.Call) and source_of(value.func) == "k8s.V1ResourceRequirements":
+            return "container_resources", value
+        pairs = _string_pairs(value)
+        if pairs is None:
+            return ("resources= is not a literal dict; pass "
+                    "container_resources=k8s.V1ResourceRequirements(...) by hand")
+        converted = _resources(pairs)
+        return converted if isinstance(converted, str) else ("container_resources", converted)
+    if key == "pod_runtime_info_envs":
+        return ("pod_runtime_info_envs was removed; use env_vars=[k8s.V1EnvVar(name=..., "
+                "value_from=k8s.V1EnvVarSource(field_ref=...))]")
+    return None
+
+
+def convert_model(kind: str, call: cst.Call) -> cst.BaseExpression | str:
+    """``k8s.V1...`` for an old model class call, or why it cannot be converted."""
+    pairs: list[tuple[str, cst.BaseExpression]] = []
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return f"*{arg.star} arguments cannot be mapped to k8s.{_MODEL_CLASS[kind]}"
+        if arg.keyword is not None:
+            pairs.append((arg.keyword.value, arg.value))
+        elif index < len(_POSITIONAL[kind]):
+            pairs.append((_POSITIONAL[kind][index], arg.value))
+        else:
+            return "too many positional arguments"
+    if kind == "resources":
+        return _resources(pairs)
+    if kind == "volume":
+        converted = _volume_configs(pairs)
+        if isinstance(converted, str):
+            return converted
+        pairs = converted
+    return _k8s(_MODEL_CLASS[kind], pairs)
+
+
+def _resources(pairs: list[tuple[str, cst.BaseExpression]]) -> cst.BaseExpression | str:
+    groups: dict[str, list[tuple[str, cst.BaseExpression]]] = {}
+    for key, value in pairs:
+        if key not in _RESOURCE_KEYS:
+            return f"unknown resources key {key!r}; convert to k8s.V1ResourceRequirements by hand"
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        group, name = _RESOURCE_KEYS[key]
+        groups.setdefault(group, []).append((name, value))
+    args = []
+    for group in ("requests", "limits"):
+        if group in groups:
+            items = ", ".join(f'"{k}": {source_of(v)}' for k, v in groups[group])
+            args.append((group, cst.parse_expression("{" + items + "}")))
+    return _k8s("V1ResourceRequirements", args)
+
+
+def _volume_configs(pairs: list[tuple[str, cst.BaseExpression]],
+                    ) -> list[tuple[str, cst.BaseExpression]] | str:
+    out = []
+    for key, value in pairs:
+        if key != "configs":
+            out.append((key, value))
+            continue
+        sources = _string_pairs(value)
+        if sources is None:
+            return "Volume configs= is not a literal dict; build k8s.V1Volume by hand"
+        for kind, spec in sources:
+            fields = _string_pairs(spec)
+            if kind not in _VOLUME_SOURCES or fields is None:
+                return f"Volume source {kind!r} is not convertible; build k8s.V1Volume by hand"
+            arg_name, class_name = _VOLUME_SOURCES[kind]
+            out.append((arg_name, _k8s(class_name, [(_snake(k), v) for k, v in fields])))
+    return out
+
+
+def _k8s(class_name: str, pairs: list[tuple[str, cst.BaseExpression]]) -> cst.BaseExpression:
+    args = ", ".join(f"{k}={source_of(v)}" for k, v in pairs)
+    return cst.parse_expression(f"k8s.{class_name}({args})")
+
+
+def _string_pairs(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:
+    """``[(key, value)]`` of a literal ``{"k": v}`` or ``dict(k=v)``; None otherwise."""
+    if isinstance(node, cst.Dict):
+        pairs = []
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement) or \
+                    not isinstance(element.key, cst.SimpleString):
+                return None
+            key = element.key.evaluated_value
+            if not isinstance(key, str):
+                return None
+            pairs.append((key, element.value))
+        return pairs
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
+            node.func.value == "dict" and all(a.keyword is not None for a in node.args):
+        return [(a.keyword.value, a.value) for a in node.args if a.keyword is not None]
+    return None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -1,0 +1,231 @@
+"""Apply commands to files and folders: results as values, atomic writes, many processes.
+
+The runner never raises for a bad file: a file that cannot be read, parsed, transformed or
+written becomes a ``FAILED`` :class:`FileResult` with the reason, and the batch goes on. It
+never writes a result that does not compile, and it writes through a temporary file in the
+same folder plus :func:`os.replace`, so a failure leaves the original untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import multiprocessing
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile
+
+from bridge.errors import CodemodSkip
+from codemods._types import FileResult, FileStatus, Mode, Report
+from codemods.base import BridgeCommand
+from codemods.commands import get_command
+
+__all__ = ["RunSummary", "Transformed", "collect_files", "process_file", "run_codemods",
+           "transform_source", "write_atomic"]
+
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+
+
+@dataclass(frozen=True, slots=True)
+class Transformed:
+    """The result of running commands over one module's source."""
+
+    code: str
+    reports: tuple[Report, ...] = ()
+    #: ``"<command>: <reason>"`` for each command that declined the file
+    skipped: tuple[str, ...] = ()
+    #: the source encoding (from the coding cookie or BOM; utf-8 by default)
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """Per-file results of a run (sorted by path) and their counts."""
+
+    results: tuple[FileResult, ...]
+
+    def count(self, status: FileStatus) -> int:
+        """How many files ended with ``status``."""
+        return sum(1 for r in self.results if r.status is status)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"files": [...], "summary": {"changed": n, ...}}``."""
+        return {"files": [r.to_json() for r in self.results],
+                "summary": {s.value: self.count(s) for s in FileStatus}}
+
+
+def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]], *,
+                     filename: str = "<string>") -> Transformed:
+    """Run ``commands`` in order over one module's source (pure: nothing is written).
+
+    Raises:
+        libcst.ParserSyntaxError: ``source`` does not parse.
+
+    Examples:
+        >>> from codemods.commands import get_command
+        >>> out = transform_source("from airflow.operators.dummy import DummyOperator\\n",
+        ...                        [get_command("airflow3")])
+        >>> out.code
+        'from airflow.providers.standard.operators.empty import EmptyOperator\\n'
+    """
+    tree = cst.parse_module(source)
+    text = source if isinstance(source, str) else source.decode(tree.encoding)
+    reports: list[Report] = []
+    skipped: list[str] = []
+    for command_class in commands:
+        if not command_class.wants(text):
+            continue
+        command = command_class(CodemodContext(filename=filename))
+        try:
+            tree = command.transform_module(tree)
+        except (SkipFile, CodemodSkip) as skip:
+            skipped.append(f"{command_class.NAME}: {skip or 'declined'}")
+            continue
+        reports.extend(command.reports)
+    return Transformed(code=tree.code, reports=tuple(reports), skipped=tuple(skipped),
+                       encoding=tree.encoding)
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The ``*.py`` files under ``paths`` (sorted; hidden and vendored folders skipped).
+
+    A path that does not exist is returned as is; :func:`process_file` reports it.
+    """
+    found: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            found.add(path)
+            continue
+        for file in path.rglob("*.py"):
+            parts = file.relative_to(path).parts[:-1]
+            if not any(p.startswith(".") or p in _SKIPPED_DIRS for p in parts):
+                found.add(file)
+    return sorted(found)
+
+
+def process_file(path: str | Path, command_names: Sequence[str], mode: Mode) -> FileResult:
+    """Run the named commands over one file; never raises (failures are results)."""
+    name = str(path)
+    try:
+        commands = [get_command(n) for n in command_names]
+        original = Path(path).read_bytes()
+    except (OSError, KeyError) as exc:
+        return FileResult(name, FileStatus.FAILED, reason=_reason(exc))
+    try:
+        out = transform_source(original, commands, filename=name)
+    except cst.ParserSyntaxError as exc:
+        return FileResult(name, FileStatus.FAILED,
+                          reason=f"does not parse (line {exc.raw_line}): {exc.message}")
+    except Exception as exc:  # a command bug must not stop the batch
+        return FileResult(name, FileStatus.FAILED, reason=f"codemod error: {_reason(exc)}")
+    encoding = out.encoding
+    before = original.decode(encoding)
+    if out.code == before:
+        status = FileStatus.SKIPPED if out.skipped else FileStatus.UNCHANGED
+        return FileResult(name, status, reason="; ".join(out.skipped), reports=out.reports)
+    try:
+        compile(out.code, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return FileResult(name, FileStatus.FAILED, reports=out.reports,
+                          reason=f"result would not compile, file left as is: {exc}")
+    diff = _unified_diff(before, out.code, name) if mode is Mode.DIFF else ""
+    if mode is Mode.WRITE:
+        try:
+            write_atomic(Path(path), out.code.encode(encoding))
+        except OSError as exc:
+            return FileResult(name, FileStatus.FAILED, reports=out.reports,
+                              reason=f"cannot write, file left as is: {_reason(exc)}")
+    return FileResult(name, FileStatus.CHANGED, reason="; ".join(out.skipped), diff=diff,
+                      reports=out.reports)
+
+
+def run_codemods(paths: Iterable[str | Path], command_names: Sequence[str], *,
+                 mode: Mode = Mode.DIFF, jobs: int = 1,
+                 on_result: Callable[[FileResult], None] | None = None,
+                 on_start: Callable[[int], None] | None = None) -> RunSummary:
+    """Run the named commands over files and folders, with ``jobs`` processes.
+
+    Args:
+        paths: files and folders (walked for ``*.py``).
+        command_names: command names, applied in this order (see ``list_commands()``).
+        mode: DIFF (results carry diffs), CHECK (nothing written) or WRITE (in place).
+        jobs: worker processes; 1 runs in this process.
+        on_result: called with each result as it arrives (progress bars).
+        on_start: called once with the number of files.
+
+    Returns:
+        One result per file, sorted by path; the same whatever ``jobs`` is.
+
+    Raises:
+        KeyError: an unknown command name (checked before any file is read).
+    """
+    for command_name in command_names:
+        get_command(command_name)
+    files = collect_files(paths)
+    if on_start is not None:
+        on_start(len(files))
+    results = []
+    for result in _process_all(files, list(command_names), mode, jobs):
+        if on_result is not None:
+            on_result(result)
+        results.append(result)
+    return RunSummary(tuple(sorted(results, key=lambda r: r.path)))
+
+
+def _process_all(files: list[Path], names: list[str], mode: Mode,
+                 jobs: int) -> Iterator[FileResult]:
+    if jobs <= 1 or len(files) <= 1:
+        for file in files:
+            yield process_file(file, names, mode)
+        return
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(files) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(process_file, files, [names] * len(files), [mode] * len(files),
+                            chunksize=chunk)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content with ``data`` atomically, keeping its permission bits.
+
+    Raises:
+        PermissionError: ``path`` is not writable (its folder may be; the file's mode wins).
+    """
+    if not os.access(path, os.W_OK):
+        raise PermissionError(f"{path} is not writable")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _unified_diff(before: str, after: str, name: str) -> str:
+    lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                 after.splitlines(keepends=True),
+                                 fromfile=f"a/{name}", tofile=f"b/{name}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
