@@ -1,0 +1,87 @@
+"""``assetbridge run`` on Airflow DAG files: --select, --logical-date, --json, stored state;
+asset-module targets are unchanged and ``--help`` does not import Airflow."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exec"
+QUICKSTART = Path(__file__).resolve().parents[3] / "examples" / "quickstart" / "assets.py"
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-c", "from bridge.cli import main; main()", *args],
+                          capture_output=True, text=True, env=env, cwd=cwd, check=False)
+
+
+@pytest.fixture
+def dags(tmp_path: Path) -> Path:
+    folder = tmp_path / "dags"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "mapping_dag.py", folder / "mapping_dag.py")
+    shutil.copy(FIXTURES / "bash_dag.py", folder / "bash_dag.py")
+    (folder / "README.txt").write_text("not a DAG")
+    return folder
+
+
+def test_run_a_dag_file_as_json(dags: Path) -> None:
+    done = cli("run", str(dags / "mapping_dag.py"), "--logical-date", "2026-01-02", "--json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["success"] is True
+    outcomes = {a["key"]: a["outcome"] for a in document["assets"]}
+    assert outcomes["exec_mapping/total"] == "success"
+    assert outcomes["exec_mapping/never"] == "skipped"
+    assert [a["key"] for a in document["assets"]] == sorted(outcomes)
+
+
+def test_select_downstream_reuses_stored_upstream_values(dags: Path) -> None:
+    first = cli("run", str(dags / "mapping_dag.py"), "--json", "--logical-date", "2026-01-02")
+    assert first.returncode == 0, first.stderr
+    again = cli("run", str(dags / "mapping_dag.py"), "--select", "exec_mapping/add+",
+                "--json", "--logical-date", "2026-01-02")
+    assert again.returncode == 0, again.stderr
+    keys = [a["key"] for a in json.loads(again.stdout)["assets"]]
+    assert keys == ["exec_mapping/add", "exec_mapping/total"]  # numbers came from the store
+
+
+def test_a_folder_with_a_failing_task_exits_non_zero(dags: Path) -> None:
+    done = cli("run", str(dags), "--select", "group:exec_bash", "--logical-date", "2026-01-02")
+    assert done.returncode == 1
+    assert "exec_bash/failing" in done.stderr
+    assert "exec_bash/templated" in done.stdout  # the summary table
+
+
+def test_logical_date_is_rejected_for_asset_modules() -> None:
+    done = cli("run", str(QUICKSTART), "--logical-date", "2026-01-02")
+    assert done.returncode == 2
+    assert "--logical-date applies to Airflow DAG targets only" in done.stderr
+
+
+def test_help_does_not_import_airflow() -> None:
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom bridge.cli import main\n"
+            "from bridge.cli._app import cli\n"
+            "result = CliRunner().invoke(cli, ['run', '--help'])\n"
+            "assert '--logical-date' in result.output, result.output\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'airflow'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_broken_file_in_the_folder_does_not_stop_the_others(dags: Path) -> None:
+    (dags / "broken.py").write_text("from airflow.sdk import DAG\nraise ValueError('oops')\n")
+    done = cli("run", str(dags), "--select", "exec_mapping/numbers+", "--json",
+               "--logical-date", "2026-01-02")
+    assert done.returncode == 0, done.stderr
+    assert "broken.py:2: ValueError: oops" in done.stderr
+    assert json.loads(done.stdout)["success"] is True
