@@ -12,7 +12,7 @@ from bridge._keys import AssetKey
 from bridge._types import AssetOutcome
 from bridge.runner import AssetResult, RunResult
 
-__all__ = ["ProgressHooks", "print_run_summary", "stdout_console"]
+__all__ = ["ProgressHooks", "print_run_summary", "report_run", "stdout_console"]
 
 _STYLE = {AssetOutcome.SUCCESS: "green", AssetOutcome.FAILED: "red",
           AssetOutcome.SKIPPED: "yellow"}
@@ -76,3 +76,21 @@ def _note(item: AssetResult) -> str:
     if item.outcome is AssetOutcome.SUCCESS:
         return f"{item.attempts} attempts" if item.attempts > 1 else ""
     return (item.error or "").splitlines()[0][:80]
+
+
+def report_run(result: RunResult, *, as_json: bool, noun: str = "asset(s)",
+               hint: str | None = None) -> None:
+    """Print a run (JSON or a summary table); raise CommandFailed when it did not succeed."""
+    from bridge.cli._app import CommandFailed, emit_json
+
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        print_run_summary(stdout_console(), result)
+    if not result.success:
+        failed = [str(r.key) for r in result.failures]
+        skipped = sum(1 for r in result.assets.values() if r.outcome is AssetOutcome.SKIPPED)
+        raise CommandFailed(
+            f"run {result.run_id} failed: {len(failed)} {noun} failed ({', '.join(failed)}), "
+            f"{skipped} skipped" + (f"; {hint}" if hint else "")
+        )

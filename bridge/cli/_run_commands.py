@@ -47,15 +47,16 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
     """
     from rich.console import Console
 
-    from bridge.cli._render import ProgressHooks, print_run_summary, stdout_console
+    from bridge.cli._dag_targets import is_dag_target, run_dag_target
+    from bridge.cli._render import ProgressHooks, report_run
     from bridge.cli._session import open_session, parse_config
     from bridge.runner import RunOptions, materialize
 
-    if _is_dag_target(target):
+    if is_dag_target(target):
         if partition or from_failure:
             raise click.UsageError("Airflow DAG targets take no --partition/--from-failure; "
                                    "use --logical-date and --select")
-        _run_dags(target, selection=selection, config=config, env=env, store_url=store_url,
+        run_dag_target(target, selection=selection, config=config, env=env, store_url=store_url,
                   max_workers=max_workers, logical_date=logical_date, as_json=as_json)
         return
     if logical_date:
@@ -73,89 +74,8 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
         result = materialize(session.graph, selection=selection, resources=resources,
                              config=run_config, partition=partition, store=session.store,
                              options=options)
-    if as_json:
-        emit_json(result.to_json())
-    else:
-        print_run_summary(stdout_console(), result)
-    if not result.success:
-        failed = [str(r.key) for r in result.failures]
-        skipped = len(result.assets) - len(failed) - sum(
-            1 for r in result.assets.values() if r.outcome.value == "success")
-        raise CommandFailed(
-            f"run {result.run_id} failed: {len(failed)} asset(s) failed ({', '.join(failed)})"
-            f", {skipped} skipped; fix and re-run with --from-failure {result.run_id}"
-        )
-
-
-def _is_dag_target(target: str) -> bool:
-    """A .py file or folder whose source imports Airflow or defines a DAG (read as text,
-    never imported)."""
-    from pathlib import Path
-
-    path = Path(target)
-    if path.is_file():
-        return path.suffix == ".py" and _mentions_airflow(path)
-    if path.is_dir():
-        return any(_mentions_airflow(file) for file in sorted(path.rglob("*.py"))
-                   if not any(part.startswith(".") or part in ("site-packages", "__pycache__")
-                              for part in file.relative_to(path).parts[:-1]))
-    return False
-
-
-def _mentions_airflow(path: object) -> bool:
-    import re
-    from pathlib import Path
-
-    assert isinstance(path, Path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"^\s*(from|import)\s+airflow\b|\bDAG\s*\(|@dag\b", text, re.M) is not None
-
-
-def _run_dags(target: str, *, selection: str | None, config: str | None, env: str | None,
-              store_url: str | None, max_workers: int, logical_date: str | None,
-              as_json: bool) -> None:
-    """``assetbridge run`` for Airflow DAG files and folders."""
-    from pathlib import Path
-
-    from rich.console import Console
-
-    from bridge._project import find_project, open_resources
-    from bridge.cli._render import ProgressHooks, print_run_summary, stdout_console
-    from bridge.cli._session import home_dir, open_store_url, parse_config
-    from bridge.io import FilesystemIOManager
-    from translators.execution import ExecutionSettings, run_dags
-
-    params = parse_config(config)
-    path = Path(target)
-    project = find_project(path if path.is_dir() else path.parent)
-    console = Console(stderr=True)
-    hooks = [] if as_json or not console.is_terminal else [ProgressHooks(console)]
-    store = open_store_url(store_url)
-    try:
-        with open_resources(project, env) as resources:
-            resources.setdefault("io_manager", FilesystemIOManager(home_dir() / "storage"))
-            outcome = run_dags(target, select=selection, logical_date=logical_date,
-                               params=params, resources=resources, store=store,
-                               settings=ExecutionSettings(max_workers=max_workers),
-                               hooks=hooks)
-    finally:
-        store.close()
-    for problem in outcome.diagnostics:
-        if problem.level == "error":  # a broken file did not stop the others
-            click.echo(f"warning: {problem.file}:{problem.line or 0}: {problem.message}",
-                       err=True)
-    result = outcome.run
-    if as_json:
-        emit_json(result.to_json())
-    else:
-        print_run_summary(stdout_console(), result)
-    if not result.success:
-        failed = [str(r.key) for r in result.failures]
-        raise CommandFailed(f"run {result.run_id} failed: {len(failed)} task(s) failed "
-                            f"({', '.join(failed)})")
+    report_run(result, as_json=as_json,
+               hint=f"fix and re-run with --from-failure {result.run_id}")
 
 
 @cli.command("backfill")
