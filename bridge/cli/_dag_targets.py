@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-__all__ = ["is_dag_target", "run_dag_target"]
+__all__ = ["dag_target_graph", "is_dag_target", "run_dag_target"]
 
 
 def is_dag_target(target: str) -> bool:
@@ -68,3 +70,18 @@ def run_dag_target(target: str, *, selection: str | None, config: str | None, en
             click.echo(f"warning: {problem.file}:{problem.line or 0}: {problem.message}",
                        err=True)
     report_run(outcome.run, as_json=as_json, noun="task(s)")
+
+
+def dag_target_graph(target: str) -> Any:
+    """The asset graph of Airflow DAG files, keyed exactly as ``run`` records them."""
+    from pathlib import Path
+
+    from bridge._graph import AssetGraph
+    from translators._airflow_env import airflow_environment
+    from translators.execution._assets import dag_assets
+    from translators.execution._loading import dag_folders, load_dags, on_sys_path
+
+    paths = [Path(target)]
+    with airflow_environment(), on_sys_path(dag_folders(paths)):
+        dags, _ = load_dags(paths)
+        return AssetGraph.from_assets(dag_assets(dags))

@@ -29,18 +29,30 @@ def status_command(target: str, selection: str | None, config: str | None,
                    store_url: str | None, as_json: bool) -> None:
     """Is each asset up to date? fresh, stale (with the reasons), never or failed.
 
+    TARGET is an asset module, or Airflow DAG files / a DAGs folder (each task an asset).
     With --config, an asset whose last materialization used different config is stale.
     """
     from rich.table import Table
 
     from bridge._selection import select
     from bridge._status import asset_statuses
+    from bridge.cli._dag_targets import dag_target_graph, is_dag_target
     from bridge.cli._render import stdout_console
-    from bridge.cli._session import open_session, parse_config
+    from bridge.cli._session import open_session, open_store_url, parse_config
 
-    with open_session(target, store_url) as session:
-        reports = asset_statuses(session.graph, session.store, config=parse_config(config))
-        wanted = select(session.graph, selection)
+    if is_dag_target(target):  # Airflow DAG files: tasks as assets, as `run` records them
+        graph = dag_target_graph(target)
+        store = open_store_url(store_url)
+        try:
+            reports = asset_statuses(graph, store)
+        finally:
+            store.close()
+        wanted = select(graph, selection)
+    else:
+        with open_session(target, store_url) as session:
+            reports = asset_statuses(session.graph, session.store,
+                                     config=parse_config(config))
+            wanted = select(session.graph, selection)
     chosen = [reports[k] for k in sorted(reports) if k in wanted]
     if as_json:
         emit_json({"assets": [report.to_json() for report in chosen]})

@@ -85,3 +85,19 @@ def test_a_broken_file_in_the_folder_does_not_stop_the_others(dags: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert "broken.py:2: ValueError: oops" in done.stderr
     assert json.loads(done.stdout)["success"] is True
+
+
+def test_status_answers_for_dag_files_with_the_keys_run_records(dags: Path) -> None:
+    target = str(dags / "mapping_dag.py")
+    before = cli("status", target, "--json")
+    assert before.returncode == 0, before.stderr
+    statuses = {a["key"]: a["status"] for a in json.loads(before.stdout)["assets"]}
+    assert statuses["exec_mapping/total"] == "never"
+    ran = cli("run", target, "--logical-date", "2026-01-02", "--json")
+    assert ran.returncode == 0, ran.stderr
+    run_id = json.loads(ran.stdout)["run_id"]
+    after = json.loads(cli("status", target, "--json").stdout)["assets"]
+    by_key = {a["key"]: a for a in after}
+    assert set(by_key) == set(statuses)
+    assert by_key["exec_mapping/total"]["status"] == "fresh"
+    assert by_key["exec_mapping/total"]["last_materialization"]["run_id"] == run_id
