@@ -44,6 +44,8 @@ lint: install
 bench: install
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) tests/benchmarks/bench_runner.py
+	$(PY) tests/benchmarks/bench_translate.py
+	$(PY) tests/benchmarks/bench_codemods.py
 
 clean:
 	rm -rf $(VENV) .assetbridge .mypy_cache .ruff_cache
