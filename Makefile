@@ -33,6 +33,8 @@ demo: install
 	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) plan $(QUICKSTART) --select daily_revenue
 	@echo "\n== 6. where did daily_revenue come from?"
 	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) provenance $(QUICKSTART) daily_revenue
+	@echo "\n== 7. existing Airflow DAGs: one asset graph across three DAG files"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) translate examples/airflow_dags
 
 test: install system-deps
 	$(PY) -m pytest
