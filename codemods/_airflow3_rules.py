@@ -7,7 +7,14 @@ import re
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from codemods._airflow3_table import CONTEXT_KEYS, DAG_ARG_RENAMES, DAG_CALLABLES, MOVES
+from codemods._airflow3_table import (
+    CONTEXT_KEYS,
+    DAG_ARG_RENAMES,
+    DAG_ARGS_REMOVED,
+    DAG_CALLABLES,
+    MOVED_MODULES,
+    MOVES,
+)
 from codemods._args import find_kwarg, remove_kwarg, rename_kwarg, source_of
 from codemods._imports import ImportMovingCommand
 from codemods._jinja import rewrite_template
@@ -19,6 +26,7 @@ _SUBDAG = frozenset({"airflow.operators.subdag.SubDagOperator",
                      "airflow.operators.subdag_operator.SubDagOperator"})
 _GONE_PREFIXES = ("airflow.contrib.", "airflow.operators.", "airflow.sensors.",
                   "airflow.hooks.", "airflow.kubernetes.")
+_DATE_KEYS = frozenset({"start_date", "end_date"})
 _TRIGGER_DAG_RUN = "airflow.providers.standard.operators.trigger_dagrun.TriggerDagRunOperator"
 
 
@@ -30,25 +38,30 @@ class Airflow3Rules(ImportMovingCommand):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._star_params: list[str | None] = []
+        #: enclosing ``start_date=`` / ``end_date=`` arguments and dict entries
+        self._date_args: list[cst.CSTNode] = []
 
     # -- imports with no automatic replacement ------------------------------------------
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool | None:
         super().visit_ImportFrom(node)
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            return
+            return None
         module = source_of(node.module)
         for alias in node.names:
             full = f"{module}.{alias.evaluated_name}"
             if full in _SUBDAG:
                 self.report(node, "subdag", "SubDagOperator was removed in Airflow 3; "
                             "rewrite the sub-DAG as a TaskGroup")
-            elif full not in MOVES and f"{module}.".startswith(_GONE_PREFIXES) \
+            elif full not in MOVES and full not in MOVED_MODULES \
+                    and f"{module}.".startswith(_GONE_PREFIXES) \
                     and full != "airflow.utils.dates.days_ago":
                 self.report(node, "removed-import", f"{full} is gone in Airflow 3 and has no "
                             "known replacement here; import it from its provider package")
+        return None
 
     # -- context keys in Python -----------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
+        super().visit_FunctionDef(node)
         star = node.params.star_kwarg
         self._star_params.append(star.name.value if star is not None else None)
         for param in (*node.params.params, *node.params.kwonly_params):
@@ -56,11 +69,12 @@ class Airflow3Rules(ImportMovingCommand):
                 self.report(param, "context-param", f"parameter {param.name.value!r} no longer "
                             "receives a context value in Airflow 3; take the replacement key "
                             "(e.g. logical_date) or read it from the context")
+        return None
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef,
-                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+                          updated_node: cst.FunctionDef) -> cst.BaseStatement:
         self._star_params.pop()
-        return updated_node
+        return super().leave_FunctionDef(original_node, updated_node)
 
     def _is_context(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Call):
@@ -102,6 +116,8 @@ class Airflow3Rules(ImportMovingCommand):
         return updated_node
 
     def _dag_call(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        for removed in DAG_ARGS_REMOVED:
+            call = remove_kwarg(call, removed)
         if find_kwarg(call, "sla_miss_callback") is not None:
             self.report(original, "sla", "sla_miss_callback was removed in Airflow 3 "
                         "(SLAs are replaced by deadline alerts); remove it by hand")
@@ -150,17 +166,40 @@ class Airflow3Rules(ImportMovingCommand):
         value = call.args[0].value
         days = (f"-{value.value}" if isinstance(value, cst.Integer)
                 else f"-({source_of(value)})")
+        if self._date_args:
+            self.report(original, "dynamic-date", "days_ago() became pendulum.today(...), "
+                        "which changes every day like days_ago did; as a start_date or "
+                        "end_date it makes Airflow 3 store a new DAG version daily (ruff "
+                        "AIR304): use a fixed date, e.g. pendulum.datetime(2024, 1, 1, "
+                        "tz='UTC')")
         AddImportsVisitor.add_needed_import(self.context, "pendulum")
         RemoveImportsVisitor.remove_unused_import(self.context, "airflow.utils.dates", "days_ago")
-        self._drop_binding(original.func)
+        self.drop_binding(original.func)
         return cst.parse_expression(f'pendulum.today("UTC").add(days={days})')
 
-    def _drop_binding(self, func: cst.BaseExpression) -> None:
-        while isinstance(func, cst.Attribute):
-            func = func.value
-        if isinstance(func, cst.Name) and func.value in self._bindings:
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context,
-                                                              self._bindings[func.value])
+    # -- where a date is used -------------------------------------------------------------
+    def visit_Arg(self, node: cst.Arg) -> bool | None:
+        super().visit_Arg(node)
+        if node.keyword is not None and node.keyword.value in _DATE_KEYS:
+            self._date_args.append(node)
+        return None
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg,
+                  ) -> cst.Arg | cst.FlattenSentinel[cst.Arg] | cst.RemovalSentinel:
+        if self._date_args and self._date_args[-1] is original_node:
+            self._date_args.pop()
+        return updated_node
+
+    def visit_DictElement(self, node: cst.DictElement) -> bool | None:
+        if isinstance(node.key, cst.SimpleString) and node.key.evaluated_value in _DATE_KEYS:
+            self._date_args.append(node)
+        return None
+
+    def leave_DictElement(self, original_node: cst.DictElement,
+                          updated_node: cst.DictElement) -> cst.BaseDictElement:
+        if self._date_args and self._date_args[-1] is original_node:
+            self._date_args.pop()
+        return updated_node
 
     # -- Jinja in string literals ---------------------------------------------------------
     def leave_SimpleString(self, original_node: cst.SimpleString,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["CONTEXT_KEYS", "DAG_ARG_RENAMES", "DAG_CALLABLES", "MOVES", "ContextKey"]
+__all__ = ["CONTEXT_KEYS", "DAG_ARGS_REMOVED", "DAG_ARG_RENAMES", "DAG_CALLABLES", "MOVED_MODULES",
+           "MOVES", "TRIGGERS", "ContextKey"]
 
 _SDK = "airflow.sdk"
 _STD = "airflow.providers.standard"
@@ -78,6 +79,10 @@ def _moves() -> dict[str, str]:
     add(("airflow.sensors.python",), ("PythonSensor",), f"{_STD}.sensors.python")
     add(("airflow.sensors.bash",), ("BashSensor",), f"{_STD}.sensors.bash")
     add(("airflow.sensors.weekday",), ("DayOfWeekSensor",), f"{_STD}.sensors.weekday")
+    add(("airflow.operators.email", "airflow.operators.email_operator"), ("EmailOperator",),
+        "airflow.providers.smtp.operators.smtp")
+    add(("airflow.utils.timezone",), ("datetime", "utcnow", "parse", "convert_to_utc",
+                                      "coerce_datetime", "make_naive", "utc"), f"{_SDK}.timezone")
     return moves
 
 
@@ -88,9 +93,15 @@ MOVES: dict[str, str] = _moves()
 DAG_CALLABLES = frozenset({"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG",
                            "airflow.sdk.DAG", "airflow.decorators.dag", "airflow.sdk.dag"})
 
+#: modules some of whose names moved (``from airflow.operators import bash`` is not "gone")
+MOVED_MODULES = frozenset(old.rsplit(".", 1)[0] for old in MOVES)
+
 #: DAG keyword renames (``schedule_interval=`` / ``timetable=`` become ``schedule=``)
 DAG_ARG_RENAMES = {"schedule_interval": "schedule", "timetable": "schedule",
                    "concurrency": "max_active_tasks", "fail_stop": "fail_fast"}
+
+#: DAG keywords Airflow 3 removed that only affected the old UI (dropped)
+DAG_ARGS_REMOVED = frozenset({"default_view", "orientation"})
 
 
 class ContextKey(NamedTuple):
@@ -134,3 +145,18 @@ CONTEXT_KEYS: dict[str, ContextKey] = {
     "prev_execution_date": ContextKey(None, None, _PREV),
     "conf": ContextKey(None, None, "use `from airflow.configuration import conf` in Python"),
 }
+
+
+def _minimal(words: set[str]) -> tuple[str, ...]:
+    """``words`` without those containing another one (``a.b.c`` goes when ``a.b`` is there)."""
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+#: a file containing none of these has nothing for ``airflow3`` (it is then not parsed):
+#: old module paths, ``airflow.X`` spellings, renamed or removed arguments, context keys
+TRIGGERS: tuple[str, ...] = _minimal({
+    *(module for module in MOVED_MODULES if module != "airflow"), "from airflow import",
+    "import airflow", "airflow.contrib", "airflow.operators", "airflow.sensors",
+    "airflow.hooks", "airflow.kubernetes", "days_ago", "provide_context", "task_concurrency",
+    "sla", *DAG_ARG_RENAMES, *DAG_ARGS_REMOVED, *CONTEXT_KEYS,
+})

@@ -1,12 +1,45 @@
-"""Keyword-argument edits on ``libcst.Call`` nodes that keep commas and layout valid."""
+"""Keyword-argument edits on ``libcst.Call`` nodes that keep commas and layout valid, and
+builders for the small nodes the commands create (cheaper than parsing source text).
+
+Examples:
+    >>> source_of(keyword_call("k8s.V1VolumeMount", [("name", cst.SimpleString('"data"'))]))
+    'k8s.V1VolumeMount(name="data")'
+    >>> source_of(string_dict([("cpu", cst.SimpleString('"1"')), ("memory", cst.Integer("2"))]))
+    '{"cpu": "1", "memory": 2}'
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
-__all__ = ["find_kwarg", "remove_kwarg", "rename_kwarg", "replace_kwarg", "source_of"]
+__all__ = ["dotted", "find_kwarg", "keyword_call", "remove_kwarg", "rename_kwarg",
+           "replace_kwarg", "source_of", "string_dict"]
 
 _MODULE = cst.Module(body=[])
+_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                         whitespace_after=cst.SimpleWhitespace(""))
+
+
+def dotted(name: str) -> cst.Name | cst.Attribute:
+    """``a.b.c`` as a ``Name`` / ``Attribute`` node."""
+    first, *rest = name.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def keyword_call(func: str, pairs: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Call:
+    """``func(k=v, ...)`` with the given value nodes."""
+    return cst.Call(func=dotted(func), args=[cst.Arg(keyword=cst.Name(k), value=v, equal=_EQUAL)
+                                             for k, v in pairs])
+
+
+def string_dict(pairs: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Dict:
+    """``{"k": v, ...}`` with the given value nodes."""
+    return cst.Dict([cst.DictElement(cst.SimpleString(f'"{k}"'), v) for k, v in pairs])
 
 
 def source_of(node: cst.CSTNode) -> str:

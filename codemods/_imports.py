@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
+from codemods._args import dotted
 from codemods.base import BridgeCommand
 
 __all__ = ["ImportMovingCommand"]
@@ -32,23 +33,18 @@ class ImportMovingCommand(BridgeCommand):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._import_depth = 0
-        self._bindings: dict[str, cst.Import | cst.ImportFrom] = {}
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import) -> bool | None:
         self._import_depth += 1
-        for alias in node.names:
-            bound = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
-            self._bindings[bound] = node
+        return super().visit_Import(node)
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         self._import_depth -= 1
         return updated_node
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool | None:
         self._import_depth += 1
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                self._bindings[alias.evaluated_alias or alias.evaluated_name] = node
+        return super().visit_ImportFrom(node)
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom,
                          updated_node: cst.ImportFrom) -> cst.ImportFrom:
@@ -90,8 +86,7 @@ class ImportMovingCommand(BridgeCommand):
             return None
         out = []
         for index, (name, aliases) in enumerate(by_module.items()):
-            module_node = cst.parse_expression(name)
-            assert isinstance(module_node, cst.Attribute | cst.Name)
+            module_node = dotted(name)
             if index == 0:
                 keep = node.lpar is not None
                 out.append(node.with_changes(module=module_node,
@@ -122,13 +117,18 @@ class ImportMovingCommand(BridgeCommand):
             return updated_node
         new_module, new_name = target.rsplit(".", 1)
         AddImportsVisitor.add_needed_import(self.context, new_module, new_name)
-        root = original_node
-        while isinstance(root, cst.Attribute):
-            root = root.value  # type: ignore[assignment]
-        binding = self._bindings.get(root.value) if isinstance(root, cst.Name) else None
+        self.drop_binding(original_node)
+        return cst.Name(new_name)
+
+    def drop_binding(self, expression: cst.BaseExpression) -> None:
+        """Schedule the removal of the import ``expression`` (``x`` or ``x.y``) starts from,
+        done at the end only if nothing else uses it."""
+        while isinstance(expression, cst.Attribute):
+            expression = expression.value
+        binding = (self.bindings.node_for(expression.value)
+                   if isinstance(expression, cst.Name) else None)
         if binding is not None:
             RemoveImportsVisitor.remove_unused_import_by_node(self.context, binding)
-        return cst.Name(new_name)
 
     def _target(self, node: cst.CSTNode) -> str | None:
         name = self.qualified_name(node)

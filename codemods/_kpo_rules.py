@@ -10,26 +10,24 @@ from __future__ import annotations
 from collections import Counter
 
 import libcst as cst
-from libcst.codemod import ContextAwareVisitor
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import QualifiedNameProvider
+from libcst.codemod.visitors import AddImportsVisitor
 
 from codemods._args import find_kwarg
+from codemods._dispatch import FastVisitor
 from codemods._imports import ImportMovingCommand
 from codemods._kpo_table import KPO, MOVES, OLD_MODELS, convert_kwarg, convert_model
+from codemods._names import ImportBindings
 
 __all__ = ["KpoRules"]
 
 _DEFAULT_ARGS_ONLY_KPO = frozenset({"resources"})
 
 
-class GatherKpoUsesVisitor(ContextAwareVisitor):
+class GatherKpoUsesVisitor(FastVisitor):
     """Finds pod-operator subclasses, factories, spread dicts and ``default_args`` names."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
-
-    def __init__(self, context: object) -> None:
-        super().__init__(context)  # type: ignore[arg-type]
+    def __init__(self, bindings: ImportBindings) -> None:
+        self.bindings = bindings
         self.classes: set[str] = set()
         self.factories: set[str] = set()
         self.spread: Counter[str] = Counter()
@@ -41,8 +39,14 @@ class GatherKpoUsesVisitor(ContextAwareVisitor):
         """Whether calling ``func`` builds a pod operator (by name, class or factory)."""
         if isinstance(func, cst.Name) and func.value in self.classes | self.factories:
             return True
-        names = {q.name for q in self.get_metadata(QualifiedNameProvider, func, set())}
-        return any(MOVES.get(n, n) in KPO for n in names)
+        name = self.bindings.resolve(func)
+        return name is not None and MOVES.get(name, name) in KPO
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.bindings.record(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.bindings.record(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if any(self.is_kpo(base.value) for base in node.bases):
@@ -82,15 +86,18 @@ class KpoRules(ImportMovingCommand):
         self._class_stack: list[str] = []
         self._k8s_added = False
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._uses = GatherKpoUsesVisitor(self.context)
-        node.visit(self._uses)
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        self._uses = GatherKpoUsesVisitor(self.bindings)
+        self._uses.walk(node)
+        return None
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
+        super().visit_ClassDef(node)
         self._class_stack.append(node.name.value)
+        return None
 
     def leave_ClassDef(self, original_node: cst.ClassDef,
-                       updated_node: cst.ClassDef) -> cst.ClassDef:
+                       updated_node: cst.ClassDef) -> cst.BaseStatement:
         self._class_stack.pop()
         return updated_node
 
@@ -103,7 +110,7 @@ class KpoRules(ImportMovingCommand):
                 self.report(original_node, "model", converted)
                 return updated_node
             self._use_k8s()
-            self._drop_binding(original_node.func)
+            self.drop_binding(original_node.func)
             return converted
         if self._uses.is_kpo(original_node.func) or self._is_super_init(original_node):
             return self._rewrite_args(original_node, updated_node, default_args=False)
@@ -204,10 +211,3 @@ class KpoRules(ImportMovingCommand):
             return
         self._k8s_added = True
         AddImportsVisitor.add_needed_import(self.context, "kubernetes.client", "models", "k8s")
-
-    def _drop_binding(self, func: cst.BaseExpression) -> None:
-        while isinstance(func, cst.Attribute):
-            func = func.value
-        if isinstance(func, cst.Name) and func.value in self._bindings:
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context,
-                                                              self._bindings[func.value])

@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from codemods._args import source_of
+from codemods._args import keyword_call, source_of, string_dict
 
 __all__ = ["KPO", "MOVES", "OLD_MODELS", "convert_kwarg", "convert_model"]
 
@@ -122,11 +122,8 @@ def _resources(pairs: list[tuple[str, cst.BaseExpression]]) -> cst.BaseExpressio
             continue
         group, name = _RESOURCE_KEYS[key]
         groups.setdefault(group, []).append((name, value))
-    args = []
-    for group in ("requests", "limits"):
-        if group in groups:
-            items = ", ".join(f'"{k}": {source_of(v)}' for k, v in groups[group])
-            args.append((group, cst.parse_expression("{" + items + "}")))
+    args: list[tuple[str, cst.BaseExpression]] = [
+        (group, string_dict(groups[group])) for group in ("requests", "limits") if group in groups]
     return _k8s("V1ResourceRequirements", args)
 
 
@@ -150,8 +147,7 @@ def _volume_configs(pairs: list[tuple[str, cst.BaseExpression]],
 
 
 def _k8s(class_name: str, pairs: list[tuple[str, cst.BaseExpression]]) -> cst.BaseExpression:
-    args = ", ".join(f"{k}={source_of(v)}" for k, v in pairs)
-    return cst.parse_expression(f"k8s.{class_name}({args})")
+    return keyword_call(f"k8s.{class_name}", pairs)
 
 
 def _string_pairs(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:

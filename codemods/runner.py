@@ -8,12 +8,15 @@ same folder plus :func:`os.replace`, so a failure leaves the original untouched.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import difflib
+import io
 import multiprocessing
 import os
 import stat
 import tempfile
+import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,8 +31,8 @@ from codemods._types import FileResult, FileStatus, Mode, Report
 from codemods.base import BridgeCommand
 from codemods.commands import get_command
 
-__all__ = ["RunSummary", "Transformed", "collect_files", "process_file", "run_codemods",
-           "transform_source", "write_atomic"]
+__all__ = ["RunSummary", "Transformed", "collect_files", "expand_includes", "process_file",
+           "run_codemods", "transform_source", "write_atomic"]
 
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
@@ -66,8 +69,13 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
                      filename: str = "<string>") -> Transformed:
     """Run ``commands`` in order over one module's source (pure: nothing is written).
 
+    A command's :attr:`~BridgeCommand.INCLUDES` run before it unless they ran already
+    (:func:`expand_includes`); a command whose :meth:`~BridgeCommand.wants` is false for the
+    source is not run, and a source no command wants is not parsed.
+
     Raises:
-        libcst.ParserSyntaxError: ``source`` does not parse.
+        libcst.ParserSyntaxError: ``source`` does not parse (``SyntaxError`` when no
+            command wants it).
 
     Examples:
         >>> from codemods.commands import get_command
@@ -76,13 +84,18 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
         >>> out.code
         'from airflow.providers.standard.operators.empty import EmptyOperator\\n'
     """
+    chain = expand_includes(commands)
+    decoded = _decode(source)
+    if decoded is not None:
+        text, encoding = decoded
+        chain = [c for c in chain if c.wants(text)]
+        if not chain:  # nothing to do: only check the syntax, at a fraction of a parse
+            compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            return Transformed(code=text, encoding=encoding)
     tree = cst.parse_module(source)
-    text = source if isinstance(source, str) else source.decode(tree.encoding)
     reports: list[Report] = []
     skipped: list[str] = []
-    for command_class in commands:
-        if not command_class.wants(text):
-            continue
+    for command_class in chain:
         command = command_class(CodemodContext(filename=filename))
         try:
             tree = command.transform_module(tree)
@@ -92,6 +105,31 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
         reports.extend(command.reports)
     return Transformed(code=tree.code, reports=tuple(reports), skipped=tuple(skipped),
                        encoding=tree.encoding)
+
+
+def expand_includes(commands: Sequence[type[BridgeCommand]]) -> list[type[BridgeCommand]]:
+    """``commands`` with each one's :attr:`~BridgeCommand.INCLUDES` first, each command once.
+
+    Examples:
+        >>> from codemods.commands import get_command
+        >>> [c.NAME for c in expand_includes([get_command("airflow3")])]
+        ['kpo-modernize', 'airflow3']
+    """
+    chain: list[type[BridgeCommand]] = []
+    for command in commands:
+        chain += [c for c in (*expand_includes(command.INCLUDES), command) if c not in chain]
+    return chain
+
+
+def _decode(source: str | bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` of ``source`` (PEP 263 cookie or BOM), None if undecodable."""
+    if isinstance(source, str):
+        return source, "utf-8"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding), encoding
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -125,6 +163,9 @@ def process_file(path: str | Path, command_names: Sequence[str], mode: Mode) -> 
     except cst.ParserSyntaxError as exc:
         return FileResult(name, FileStatus.FAILED,
                           reason=f"does not parse (line {exc.raw_line}): {exc.message}")
+    except SyntaxError as exc:
+        return FileResult(name, FileStatus.FAILED,
+                          reason=f"does not parse (line {exc.lineno}): {exc.msg}")
     except Exception as exc:  # a command bug must not stop the batch
         return FileResult(name, FileStatus.FAILED, reason=f"codemod error: {_reason(exc)}")
     encoding = out.encoding

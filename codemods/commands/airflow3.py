@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from codemods._airflow3_rules import Airflow3Rules
+from codemods._airflow3_table import TRIGGERS
 from codemods._types import Change, NoChange
+from codemods.commands.kpo_modernize import ModernizeKpoCommand
 
 __all__ = ["MigrateToAirflow3Command"]
 
@@ -22,17 +24,24 @@ class MigrateToAirflow3Command(Airflow3Rules):
       ``.get(...)``) and in Jinja strings (``{{ next_ds }}`` -> ``{{ data_interval_end | ds }}``);
     - ``days_ago(n)`` -> ``pendulum.today("UTC").add(days=-n)``; ``DummyOperator`` ->
       ``EmptyOperator``; ``provide_context=`` dropped; ``task_concurrency=`` ->
-      ``max_active_tis_per_dag=``; TriggerDagRunOperator ``execution_date=`` -> ``logical_date=``.
+      ``max_active_tis_per_dag=``; TriggerDagRunOperator ``execution_date=`` -> ``logical_date=``;
+    - DAG ``default_view=`` / ``orientation=`` (old UI settings) dropped; ``EmailOperator`` to
+      the smtp provider; ``airflow.utils.timezone`` helpers to ``airflow.sdk.timezone`` (3.1+);
+    - ``kpo-modernize`` runs first (included): Airflow 3 removed ``airflow.contrib`` and
+      ``airflow.kubernetes`` and needs a cncf.kubernetes provider without the old arguments.
 
     Reported, not rewritten: SubDagOperator, ``sla=`` / ``sla_miss_callback=``, ``prev_ds`` /
     ``prev_execution_date`` / ``conf`` context keys, parameters named after removed keys,
-    imports from removed modules with no known home.
+    imports from removed modules with no known home, and ``start_date`` / ``end_date`` built
+    with ``days_ago`` (still a moving date after the rewrite: pick a fixed one).
     """
 
     NAME = "airflow3"
     DESCRIPTION = ("Airflow 2 -> 3: airflow.sdk / providers.standard imports, Dataset -> Asset, "
-                   "schedule=, removed context keys (Python and Jinja), days_ago, DummyOperator")
-    TRIGGERS = ("airflow", "{{", "{%", "context", "kwargs")
+                   "schedule=, removed context keys (Python and Jinja), days_ago, DummyOperator; "
+                   "includes kpo-modernize")
+    TRIGGERS = TRIGGERS
+    INCLUDES = (ModernizeKpoCommand,)
 
     CHANGE = (
         Change("""
@@ -200,6 +209,50 @@ class MigrateToAirflow3Command(Airflow3Rules):
             with DAG("d", schedule=None) as dag:
                 pass
             """),
+        Change("""
+            from airflow import DAG
+            from airflow.utils.timezone import datetime
+            with DAG("d", start_date=datetime(2024, 1, 1), default_view="graph", orientation="LR"):
+                pass
+            """, """
+            from airflow.sdk import DAG
+            from airflow.sdk.timezone import datetime
+            with DAG("d", start_date=datetime(2024, 1, 1)):
+                pass
+            """),
+        Change("""
+            from airflow.operators import bash
+            from airflow.operators.email import EmailOperator
+            from airflow.utils import timezone
+            t = bash.BashOperator(task_id="t", bash_command="date")
+            mail = EmailOperator(task_id="mail", to="team@example.com", subject=f"{timezone.utcnow()}")
+            """, """
+            from airflow.providers.smtp.operators.smtp import EmailOperator
+            from airflow.providers.standard.operators.bash import BashOperator
+            from airflow.sdk.timezone import utcnow
+
+            t = BashOperator(task_id="t", bash_command="date")
+            mail = EmailOperator(task_id="mail", to="team@example.com", subject=f"{utcnow()}")
+            """),
+        Change("""
+            from airflow.contrib.operators.kubernetes_pod_operator import KubernetesPodOperator
+            t = KubernetesPodOperator(task_id="t", arguments=["{{ next_ds }}"], xcom_push=True)
+            """, """
+            from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+            t = KubernetesPodOperator(task_id="t", arguments=["{{ data_interval_end | ds }}"], do_xcom_push=True)
+            """),
+        Change("""
+            from airflow import DAG
+            from airflow.utils.dates import days_ago
+            default_args = {"owner": "data", "start_date": days_ago(1)}
+            dag = DAG("d", default_args=default_args, schedule_interval=None)
+            """, """
+            from airflow.sdk import DAG
+            import pendulum
+
+            default_args = {"owner": "data", "start_date": pendulum.today("UTC").add(days=-1)}
+            dag = DAG("d", default_args=default_args, schedule=None)
+            """, reports=("airflow3/dynamic-date",)),
         Change("""
             from airflow.operators.subdag import SubDagOperator
             from airflow.operators.python import PythonOperator

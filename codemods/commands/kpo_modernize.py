@@ -35,7 +35,10 @@ class ModernizeKpoCommand(KpoRules):
     NAME = "kpo-modernize"
     DESCRIPTION = ("KubernetesPodOperator: legacy import paths, deprecated arguments and "
                    "airflow.kubernetes model classes to the current cncf.kubernetes provider")
-    TRIGGERS = ("kubernetes", "PodOperator")
+    #: every rewrite and report needs an old module path or a deprecated argument name
+    TRIGGERS = ("airflow.contrib", "airflow.kubernetes", "kubernetes_pod", "GKEPodOperator",
+                "is_delete_operator_pod", "resources", "node_selectors", "xcom_push",
+                "pod_runtime_info_envs")
 
     CHANGE = (
         Change(f"""
@@ -202,6 +205,30 @@ class ModernizeKpoCommand(KpoRules):
                 is_delete_operator_pod=DELETE,
             )
             """, reports=("kpo-modernize/argument",)),
+        Change('''
+            """A DAG file's docstring."""
+
+            from airflow.providers.cncf.kubernetes.operators import kubernetes_pod
+            # one pod
+            t = kubernetes_pod.KubernetesPodOperator(task_id="t", xcom_push=False)
+            ''', f'''
+            """A DAG file's docstring."""
+
+            {_KPO}
+
+            # one pod
+            t = KubernetesPodOperator(task_id="t", do_xcom_push=False)
+            '''),
+        Change("""
+            def volumes():
+                from airflow.kubernetes.volume import Volume
+                return [Volume("scratch", {"emptyDir": {}})]
+            """, """
+            from kubernetes.client import models as k8s
+
+            def volumes():
+                return [k8s.V1Volume(name="scratch", empty_dir=k8s.V1EmptyDirVolumeSource())]
+            """),
     )
     NO_CHANGE = (
         NoChange(f"""

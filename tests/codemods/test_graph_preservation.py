@@ -12,6 +12,7 @@ from codemods.commands import COMMANDS
 from translators import read_static
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dags"
+KPO_FIXTURES = Path(__file__).parent / "fixtures" / "kpo_dags"
 
 
 def _example_dag_files() -> list[Path]:
@@ -19,7 +20,8 @@ def _example_dag_files() -> list[Path]:
     import airflow.providers.standard.example_dags
 
     folders = [Path(airflow.example_dags.__file__).parent,
-               Path(airflow.providers.standard.example_dags.__file__).parent, FIXTURES]
+               Path(airflow.providers.standard.example_dags.__file__).parent, FIXTURES,
+               KPO_FIXTURES]
     return sorted(p for folder in folders for p in folder.glob("*.py")
                   if p.name != "__init__.py")
 
@@ -48,3 +50,4 @@ def test_task_graph_is_preserved(path: Path, tmp_path: Path) -> None:
 def test_fixtures_are_found() -> None:
     assert len(FILES) > 50
     assert any(p.parent == FIXTURES for p in FILES)
+    assert any(p.parent == KPO_FIXTURES for p in FILES)

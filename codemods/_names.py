@@ -1,0 +1,123 @@
+"""Which imported name an expression spells: a light stand-in for ``QualifiedNameProvider``.
+
+LibCST's ``QualifiedNameProvider`` runs a full scope analysis first, which costs several
+times what parsing a DAG file costs; the commands only ask "which imported name does this
+``Name`` or ``a.b.C`` refer to?". :class:`ImportBindings` answers from the import
+statements of the file: those at the top level (and inside top-level ``if`` / ``try``
+blocks) are known before the traversal starts, nested ones as the traversal reaches them.
+
+Function and lambda parameters shadow imports (``def f(bash): bash.X`` is not the
+``bash`` module). Other rebinding of an imported name (``DAG = MyDag``) is not tracked:
+it is rare in DAG files, and it makes LibCST's answer ambiguous too.
+
+Examples:
+    >>> import libcst as cst
+    >>> bindings = ImportBindings()
+    >>> bindings.prescan(cst.parse_module("import airflow.operators.bash as bash\\n"))
+    >>> bindings.resolve(cst.parse_expression("bash.BashOperator"))
+    'airflow.operators.bash.BashOperator'
+    >>> bindings.resolve(cst.parse_expression("other.BashOperator")) is None
+    True
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+__all__ = ["ImportBindings"]
+
+ImportNode = cst.Import | cst.ImportFrom
+
+
+class ImportBindings:
+    """Bound name -> qualified name, from the import statements seen so far."""
+
+    def __init__(self) -> None:
+        self._targets: dict[str, str] = {}
+        self._nodes: dict[str, ImportNode] = {}
+        self._shadows: list[frozenset[str]] = []
+
+    def record(self, node: ImportNode) -> None:
+        """Learn the names ``node`` binds (relative and star imports bind nothing known)."""
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                name = alias.evaluated_name
+                bound = alias.evaluated_alias or name.split(".")[0]
+                self._bind(bound, name if alias.asname is not None else bound, node)
+            return
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = get_full_name_for_node(node.module)
+        for alias in node.names:
+            self._bind(alias.evaluated_alias or alias.evaluated_name,
+                       f"{module}.{alias.evaluated_name}", node)
+
+    def prescan(self, module: cst.Module) -> None:
+        """Record the imports of ``module``'s top level, including top-level ``if``/``try``."""
+        pending: list[cst.BaseStatement] = list(module.body)
+        while pending:
+            statement = pending.pop(0)
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import | cst.ImportFrom):
+                        self.record(small)
+            elif isinstance(statement, cst.If | cst.Try):
+                pending.extend(_blocks(statement))
+
+    def push_scope(self, params: cst.Parameters) -> None:
+        """Enter a function or lambda: its parameters hide imports of the same name."""
+        names = [*params.params, *params.kwonly_params, *params.posonly_params]
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star)
+        self._shadows.append(frozenset(p.name.value for p in names))
+
+    def pop_scope(self) -> None:
+        """Leave the innermost function or lambda."""
+        self._shadows.pop()
+
+    def resolve(self, node: cst.CSTNode) -> str | None:
+        """The qualified name ``node`` (a ``Name`` or ``a.b.C``) spells, or None."""
+        attrs: list[str] = []
+        while isinstance(node, cst.Attribute):
+            attrs.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name) or self.is_shadowed(node.value):
+            return None
+        target = self._targets.get(node.value)
+        if target is None:
+            return None
+        return ".".join([target, *reversed(attrs)])
+
+    def is_shadowed(self, name: str) -> bool:
+        """Whether a parameter of an enclosing function hides the import ``name``."""
+        return any(name in scope for scope in self._shadows)
+
+    def node_for(self, name: str) -> ImportNode | None:
+        """The import statement that binds ``name``, if any."""
+        return self._nodes.get(name)
+
+    def _bind(self, bound: str, target: str, node: ImportNode) -> None:
+        self._targets[bound] = target
+        self._nodes[bound] = node
+
+
+def _blocks(statement: cst.If | cst.Try) -> list[cst.BaseStatement]:
+    """The statements directly inside ``statement``'s blocks (an ``elif`` stays whole)."""
+    if isinstance(statement, cst.If):
+        found = _statements(statement.body)
+        orelse = statement.orelse
+        if isinstance(orelse, cst.If):
+            return [*found, orelse]
+        return found + (_statements(orelse.body) if orelse is not None else [])
+    suites = [statement.body, *(handler.body for handler in statement.handlers),
+              *(part.body for part in (statement.orelse, statement.finalbody) if part)]
+    return [s for suite in suites for s in _statements(suite)]
+
+
+def _statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=suite.body)]
+    assert isinstance(suite, cst.IndentedBlock)
+    return list(suite.body)

@@ -1,0 +1,178 @@
+"""Benchmark of ``assetbridge codemod kpo-modernize,airflow3`` against a LibCST floor.
+
+Run: ``python tests/benchmarks/bench_codemods.py`` (``--files N`` changes the corpus size).
+Always exits 0: it is a report; targets are printed as PASS / MISS lines.
+
+What is timed (wall time; the corpus is written once, before any timing):
+
+- corpus: 1,000 generated Airflow 2 DAG files with legacy KubernetesPodOperator code
+  (``_codemods_corpus.py``: 3 to 8 pod tasks each, every shape the two commands rewrite).
+- floor: ``libcst.parse_module(path.read_bytes()).code`` for every file, in this process:
+  the least any LibCST codemod does (read, parse, render). Best of 3.
+- ours: ``codemods.run_codemods([folder], ["kpo-modernize", "airflow3"], mode=CHECK,
+  jobs=J)`` for J = 1 and 2: read, parse once, both commands, render, compile check; nothing
+  written. J = 1 runs in this process; J = 2 includes starting the worker processes. Best of
+  2 each, after a warm-up run on 20 files (imports are not timed).
+- for information: the floor on 2 processes (what the machine's second CPU gives to the
+  cheapest work), and where one worker's time goes per file on 200 files (read + parse,
+  each command, render, compile check), next to one empty ``libcst.CSTTransformer`` pass.
+
+Targets: ours on 1 worker >= 80% of the floor's files/s; ours on 2 workers >= 1.7x ours
+on 1 worker (near-linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.metadata
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import libcst
+from _codemods_corpus import write_corpus
+from bench_runner import verdict
+from libcst.codemod import CodemodContext
+
+from codemods import FileStatus, Mode, get_command, run_codemods
+from codemods.runner import expand_includes
+
+COMMANDS = ["kpo-modernize", "airflow3"]
+FLOOR_TARGET = 0.80  # ours (1 worker) files/s over floor files/s, at least
+SCALING_TARGET = 1.7  # ours (2 workers) files/s over ours (1 worker) files/s, at least
+
+
+def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    best, value = float("inf"), None
+    for _ in range(repeats):
+        gc.collect()
+        started = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, value
+
+
+def floor_one(path: Path) -> int:
+    """Read, parse and render one file (the floor); returns the rendered length."""
+    return len(libcst.parse_module(path.read_bytes()).code)
+
+
+def floor_all(paths: list[Path]) -> int:
+    return sum(floor_one(p) for p in paths)
+
+
+def floor_parallel(paths: list[Path], jobs: int) -> int:
+    chunk = max(1, len(paths) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return sum(pool.map(floor_one, paths, chunksize=chunk))
+
+
+def run_ours(folder: Path, jobs: int) -> dict[FileStatus, int]:
+    summary = run_codemods([folder], COMMANDS, mode=Mode.CHECK, jobs=jobs)
+    return {status: summary.count(status) for status in FileStatus}
+
+
+def stage_costs(paths: list[Path]) -> dict[str, float]:
+    """Mean ms per file of each stage of one worker's work, in this process (information):
+    the floor's stages, each command, the compile check; and, for scale, one empty
+    ``libcst.CSTTransformer`` pass (LibCST's own traversal, which the commands avoid)."""
+    commands = expand_includes([get_command(name) for name in COMMANDS])
+    totals: dict[str, float] = dict.fromkeys(
+        ["read + parse", *(c.NAME for c in commands), "render", "compile check"], 0.0)
+    for path in paths:
+        started = time.perf_counter()
+        tree = libcst.parse_module(path.read_bytes())
+        totals["read + parse"] += time.perf_counter() - started
+        for command in commands:
+            started = time.perf_counter()
+            tree = command(CodemodContext(filename=str(path))).transform_module(tree)
+            totals[command.NAME] += time.perf_counter() - started
+        started = time.perf_counter()
+        code = tree.code
+        totals["render"] += time.perf_counter() - started
+        started = time.perf_counter()
+        compile(code, str(path), "exec", dont_inherit=True)
+        totals["compile check"] += time.perf_counter() - started
+    trees = [libcst.parse_module(p.read_bytes()) for p in paths]
+    empty, _ = best_of(1, lambda: [t.visit(libcst.CSTTransformer()) for t in trees])
+    totals["(one empty libcst.CSTTransformer pass)"] = empty
+    return {label: seconds / len(paths) * 1000 for label, seconds in totals.items()}
+
+
+def rate_line(label: str, count: int, seconds: float, extra: str = "") -> float:
+    rate = count / seconds
+    print(f"  {label:<44}{rate:>8.1f} files/s  {seconds:7.2f} s{extra}", flush=True)
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1_000, help="corpus size (1,000)")
+    args = parser.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"assetbridge codemod benchmark  (python {sys.version.split()[0]}, libcst "
+          f"{importlib.metadata.version('libcst')}, "
+          f"{os.cpu_count()} CPUs, load average {load})")
+    with tempfile.TemporaryDirectory(prefix="assetbridge-codemods-bench-") as tmp:
+        folder = Path(tmp) / "dags"
+        paths = write_corpus(folder, args.files)
+        lines = statistics.mean(p.read_text(encoding="utf-8").count("\n") for p in paths)
+        print(f"corpus: {len(paths):,} generated legacy KubernetesPodOperator DAG files, "
+              f"{lines:.0f} lines on average\n")
+        warm = Path(tmp) / "warm"
+        write_corpus(warm, 20)
+        run_ours(warm, 1)
+        floor_all(sorted(warm.glob("*.py")))
+
+        print("== throughput (check mode: everything but the write) ==")
+        n = len(paths)
+        floor_s, _ = best_of(3, lambda: floor_all(paths))
+        floor = rate_line("floor: libcst parse + render (1 process)", n, floor_s)
+        one_s, counts = best_of(2, lambda: run_ours(folder, 1))
+        ours_1 = rate_line(f"{','.join(COMMANDS)}, 1 worker", n, one_s,
+                           f"   {n / one_s / floor:.0%} of the floor")
+        two_s, counts_2 = best_of(2, lambda: run_ours(folder, 2))
+        ours_2 = rate_line(f"{','.join(COMMANDS)}, 2 workers", n, two_s,
+                           f"   {n / two_s / ours_1:.2f}x one worker")
+        floor_2_s, _ = best_of(2, lambda: floor_parallel(paths, 2))
+        rate_line("floor on 2 processes (information)", n, floor_2_s,
+                  f"   {n / floor_2_s / floor:.2f}x one process")
+        summary = ", ".join(f"{s.value} {k}" for s, k in counts.items() if k)
+        print(f"  results: {summary}"
+              + ("" if counts == counts_2 else f" (2 workers differ: {counts_2})"))
+
+        print("\n== where one worker's time goes, ms per file (information) ==")
+        stages = stage_costs(paths[:200])
+        for label, ms in stages.items():
+            print(f"  {label:<44}{ms:>8.2f} ms")
+        floor_ms, ours_ms = floor_s / n * 1000, one_s / n * 1000
+        print(f"  {'floor run above (read + parse + render)':<44}{floor_ms:>8.2f} ms")
+        print(f"  {'ours run above':<44}{ours_ms:>8.2f} ms")
+        commands_ms = sum(stages[name] for name in COMMANDS)
+        print(f"  the two commands cost {commands_ms / floor_ms:.0%} of the floor on their own; "
+              f"80% of the floor's rate leaves them {floor_ms / FLOOR_TARGET - floor_ms:.2f} ms")
+
+    print("\n== targets ==")
+    ratio = ours_1 / floor
+    scaling = ours_2 / ours_1
+    all_changed = counts.get(FileStatus.CHANGED, 0) == n
+    print(f"1 worker vs floor: {ratio:.0%}  target >= {FLOOR_TARGET:.0%}  "
+          f"{verdict(ratio >= FLOOR_TARGET)}")
+    print(f"2 workers vs 1 worker: {scaling:.2f}x  target >= {SCALING_TARGET}x  "
+          f"{verdict(scaling >= SCALING_TARGET)}"
+          f"{'' if (os.cpu_count() or 1) >= 2 else '  (fewer than 2 CPUs)'}")
+    print(f"every file rewritten, none failed: {verdict(all_changed)}")
+    passed = sum([ratio >= FLOOR_TARGET, scaling >= SCALING_TARGET, all_changed])
+    print(f"\nSUMMARY: {passed}/3 targets met{'' if passed == 3 else ' (see MISS lines above)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
