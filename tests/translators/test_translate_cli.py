@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cli"
+#: the example DAG folder (examples/airflow_dags), read with examples/ as working directory
+FIXTURES = Path(__file__).resolve().parents[2] / "examples"
 
-#: the asset graph of fixtures/cli/dags, whichever reader read it
+#: the asset graph of examples/airflow_dags, whichever reader read it
 EXPECTED_ASSETS = [
     {"key": "audit/check", "deps": ["audit/wait_ghost", "audit/wait_load"],
      "dag_id": "audit", "task_id": "check", "group": "audit"},
@@ -72,14 +73,14 @@ def warnings_of(document: dict) -> list[tuple[str, str, str | None, int | None]]
 
 
 def test_static_json_is_the_contract() -> None:
-    document = translate_json("dags", "--static")
+    document = translate_json("airflow_dags", "--static")
     assert list(document) == ["dags", "assets", "diagnostics"]
     assert [(d["dag_id"], d["file"], d["schedule"] if d["dag_id"] != "billing" else "-")
             for d in document["dags"]] == [
-        ("audit", "dags/consumers.py", None),
-        ("billing", "dags/consumers.py", "-"),
-        ("report", "dags/report.py", None),
-        ("warehouse", "dags/warehouse.py", "@daily"),
+        ("audit", "airflow_dags/consumers.py", None),
+        ("billing", "airflow_dags/consumers.py", "-"),
+        ("report", "airflow_dags/report.py", None),
+        ("warehouse", "airflow_dags/warehouse.py", "@daily"),
     ]
     warehouse = document["dags"][3]
     assert warehouse["line"] == 9
@@ -87,20 +88,21 @@ def test_static_json_is_the_contract() -> None:
             for t in warehouse["tasks"]] == WAREHOUSE_TASKS
     assert [t["line"] for t in warehouse["tasks"]] == [16, 21, 18, 19]
     assert document["assets"] == EXPECTED_ASSETS
-    assert warnings_of(document) == [("warning", "unknown-external-dag", "dags/consumers.py", 23)]
+    assert warnings_of(document) == [
+        ("warning", "unknown-external-dag", "airflow_dags/consumers.py", 23)]
 
 
 def test_json_output_is_deterministic() -> None:
-    first = translate("dags", "--static", "--json")
-    again = translate("dags/warehouse.py", "dags/report.py", "dags/consumers.py", "--static",
-                      "--json")
+    first = translate("airflow_dags", "--static", "--json")
+    again = translate("airflow_dags/warehouse.py", "airflow_dags/report.py",
+                      "airflow_dags/consumers.py", "--static", "--json")
     assert first.returncode == again.returncode == 0
     assert first.stdout == again.stdout
 
 
 @needs_airflow
 def test_live_reader_builds_the_same_asset_graph() -> None:
-    document = translate_json("dags", "--live")
+    document = translate_json("airflow_dags", "--live")
     assert document["assets"] == EXPECTED_ASSETS
     assert [d["dag_id"] for d in document["dags"]] == ["audit", "billing", "report", "warehouse"]
     assert [{k: t[k] for k in ("task_id", "operator", "upstream", "group")}
@@ -109,14 +111,14 @@ def test_live_reader_builds_the_same_asset_graph() -> None:
 
 
 def test_human_summary_names_dags_readers_edges_and_diagnostics() -> None:
-    done = translate("dags")
+    done = translate("airflow_dags")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    for text in ("4 DAGs", "warehouse", "@daily", "dags/warehouse.py:9", "12 assets",
+    for text in ("4 DAGs", "warehouse", "@daily", "airflow_dags/warehouse.py:9", "12 assets",
                  "1 source asset that no DAG read produces", "3 cross-DAG edges",
                  "1 warning", "orders -> audit/wait_load",
                  "warehouse/kick_report -> report/start", "unknown-external-dag",
-                 "dags/consumers.py:23"):
+                 "airflow_dags/consumers.py:23"):
         assert text in out, text
     assert "static" in out or "live" in out
 
@@ -126,7 +128,7 @@ def test_human_summary_names_dags_readers_edges_and_diagnostics() -> None:
     ("mermaid", "flowchart LR", " --> "),
 ])
 def test_graph_formats(fmt: str, start: str, edge: str) -> None:
-    done = translate("dags", "--static", "--format", fmt)
+    done = translate("airflow_dags", "--static", "--format", fmt)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(start)
     assert done.stdout.count(edge) == sum(len(a["deps"]) for a in EXPECTED_ASSETS)
@@ -134,7 +136,7 @@ def test_graph_formats(fmt: str, start: str, edge: str) -> None:
 
 
 def test_error_diagnostics_exit_1_with_one_line_but_still_print(tmp_path: Path) -> None:
-    shutil.copy(FIXTURES / "dags" / "report.py", tmp_path / "report.py")
+    shutil.copy(FIXTURES / "airflow_dags" / "report.py", tmp_path / "report.py")
     (tmp_path / "bad.py").write_text('from airflow.sdk import DAG\n\nDAG(dag_id="x" oops)\n')
     done = translate(str(tmp_path), "--static", "--json")
     assert done.returncode == 1
@@ -149,8 +151,8 @@ def test_error_diagnostics_exit_1_with_one_line_but_still_print(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["dags", "--static", "--live"], "--static and --live exclude each other"),
-    (["dags", "--json", "--format", "dot"], "--json and --format dot exclude each other"),
+    (["airflow_dags", "--static", "--live"], "--static and --live exclude each other"),
+    (["airflow_dags", "--json", "--format", "dot"], "--json and --format dot exclude each other"),
     (["no/such/dir"], "does not exist"),
     ([], "Missing argument"),
 ])
