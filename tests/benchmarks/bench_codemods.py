@@ -24,21 +24,18 @@ on 1 worker (near-linear).
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib.metadata
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import libcst
 from _codemods_corpus import write_corpus
-from bench_runner import verdict
+from bench_runner import best_of, verdict
 from libcst.codemod import CodemodContext
 
 from codemods import FileStatus, Mode, get_command, run_codemods
@@ -47,16 +44,6 @@ from codemods.runner import expand_includes
 COMMANDS = ["kpo-modernize", "airflow3"]
 FLOOR_TARGET = 0.80  # ours (1 worker) files/s over floor files/s, at least
 SCALING_TARGET = 1.7  # ours (2 workers) files/s over ours (1 worker) files/s, at least
-
-
-def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        gc.collect()
-        started = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, value
 
 
 def floor_one(path: Path) -> int:
