@@ -16,7 +16,7 @@ from bridge.storage import Store
 from translators._airflow_env import airflow_environment
 from translators.execution._assets import dag_assets
 from translators.execution._comms import installed
-from translators.execution._containers import ContainerRunner, LocalContainerRunner
+from translators.execution._containers import ContainerRunner
 from translators.execution._loading import dag_folders, load_dags, on_sys_path, parse_logical_date
 from translators.execution._result import DagRunResult
 from translators.execution._runtime import RUNTIME_RESOURCE, AirflowRun, TaskRecord
@@ -118,10 +118,7 @@ def _target(paths: list[str | Path]) -> str:
 
 
 def _adapters(sql: SqlResources, runner: ContainerRunner | None) -> Adapters:
-    if runner is not None:
-        return Adapters(sql, runner, "given as a resource")
-    local, reason = LocalContainerRunner.detect()
-    return Adapters(sql, local, reason)
+    return Adapters(sql, runner)
 
 
 def _seed_upstream_xcoms(run: AirflowRun, graph: AssetGraph, selection: str | None,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import os
 import threading
 import time
@@ -40,6 +41,7 @@ from typing import Any
 
 from translators.execution._containers import (
     ContainerRunner,
+    LocalContainerRunner,
     container_operator,
     spec_for,
 )
@@ -54,14 +56,34 @@ __all__ = ["Adapters", "InstanceOutcome", "run_instance"]
 _MAX_RESCHEDULES = 10_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Adapters:
-    """How operators that need outside systems run in-process."""
+    """How operators that need outside systems run in-process.
+
+    Without a container runner given as a resource, a local docker/podman is probed the
+    first time a container task runs (probing costs a subprocess, so runs of DAGs without
+    container tasks never pay it).
+    """
 
     sql: SqlResources
-    #: None: container tasks are skipped, with ``container_reason`` as the reason
-    containers: ContainerRunner | None
-    container_reason: str = ""
+    #: a container runner given as a resource, if any
+    given: ContainerRunner | None = None
+
+    @functools.cached_property
+    def _local(self) -> tuple[ContainerRunner | None, str]:
+        if self.given is not None:
+            return self.given, "given as a resource"
+        return LocalContainerRunner.detect()
+
+    @property
+    def containers(self) -> ContainerRunner | None:
+        """The runner for container tasks; None: they are skipped (see container_reason)."""
+        return self._local[0]
+
+    @property
+    def container_reason(self) -> str:
+        """Which runner is used, or why none is usable."""
+        return self._local[1]
 
 
 @dataclass(frozen=True)
