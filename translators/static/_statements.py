@@ -148,14 +148,9 @@ def _for(interp: Interpreter, stmt: ast.For | ast.AsyncFor, scope: Scope) -> Non
 
     items = iterable(interp.eval(stmt.iter, scope))
     if items is None:
-        before = interp.created
         assign(interp, stmt.target, Unknown(interp.segment(stmt.target)), scope)
-        with contextlib.suppress(BreakSignal, ContinueSignal):
-            interp.exec_block(stmt.body, scope)
-        if interp.created != before:
-            interp.warn("dynamic-construct", f"loop over {interp.segment(stmt.iter)!r} cannot "
-                        "be evaluated statically; its body was read once with unknown values",
-                        stmt.lineno)
+        _read_once(interp, stmt, scope, f"loop over {interp.segment(stmt.iter)!r} cannot be "
+                   "evaluated statically; its body was read once with unknown values")
         return
     for item in items:
         interp.tick()
@@ -169,17 +164,22 @@ def _for(interp: Interpreter, stmt: ast.For | ast.AsyncFor, scope: Scope) -> Non
     interp.exec_block(stmt.orelse, scope)
 
 
+def _read_once(interp: Interpreter, stmt: ast.For | ast.AsyncFor | ast.While, scope: Scope,
+               warning: str) -> None:
+    """Run a loop body once when the loop cannot be evaluated; warn if it made tasks."""
+    before = interp.created
+    with contextlib.suppress(BreakSignal, ContinueSignal):
+        interp.exec_block(stmt.body, scope)
+    if interp.created != before:
+        interp.warn("dynamic-construct", warning, stmt.lineno)
+
+
 def _while(interp: Interpreter, stmt: ast.While, scope: Scope) -> None:
     for _ in range(MAX_WHILE):
         known = truth(interp.eval(stmt.test, scope))
         if known is None:
-            before = interp.created
-            with contextlib.suppress(BreakSignal, ContinueSignal):
-                interp.exec_block(stmt.body, scope)
-            if interp.created != before:
-                interp.warn("dynamic-construct", f"loop condition {interp.segment(stmt.test)!r}"
-                            " cannot be evaluated statically; its body was read once",
-                            stmt.lineno)
+            _read_once(interp, stmt, scope, f"loop condition {interp.segment(stmt.test)!r} "
+                       "cannot be evaluated statically; its body was read once")
             return
         if not known:
             interp.exec_block(stmt.orelse, scope)
