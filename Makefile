@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
-system-deps:  ## PostgreSQL server binaries for the store / SQL I/O manager tests
+system-deps:  ## PostgreSQL server, headless Chromium, and an Airflow 2.10 venv for the tests
 	bash .ci/install-postgres.sh
+	bash .ci/install-chromium.sh
+	bash .ci/install-airflow2.sh
 
 demo: install
 	rm -rf $(DEMO_HOME)
