@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bridge.storage._base import Store
 from bridge.storage._memory import InMemoryStore
-from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
+from bridge.storage._records import AssetEvent, BackfillRecord, CatalogAsset, RunRecord
 from bridge.storage._sql import SqlStore, default_store_url
 
 __all__ = [
     "AssetEvent",
     "BackfillRecord",
+    "CatalogAsset",
     "InMemoryStore",
     "RunRecord",
     "SqlStore",

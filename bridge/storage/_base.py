@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bridge._types import EventKind, RunStatus
-from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
+from bridge.storage._records import AssetEvent, BackfillRecord, CatalogAsset, RunRecord
 
 __all__ = ["Store"]
 
 
 class Store(abc.ABC):
-    """Run storage: runs, per-asset events and backfills.
+    """Run storage: runs, per-asset events, backfills and the asset catalog.
 
     Implementations: :class:`~bridge.storage.InMemoryStore` and
     :class:`~bridge.storage.SqlStore` (SQLite file or PostgreSQL). Every write is atomic.
+
+    The asset catalog holds asset definitions imported from elsewhere (an Airflow metadata
+    database, OpenLineage events, Airflow's REST API), for views that show imported and
+    bridge-defined assets together (``assetbridge assets``, the web UI). Its API:
+
+    - :meth:`put_catalog` (assets + their history + import watermarks, one transaction),
+    - :meth:`catalog` / :meth:`catalog_asset` (definitions, sorted by key),
+    - :meth:`event_counts` (materializations per key), :meth:`watermark`.
+
+    History of imported assets is ordinary events (``AssetEvent.source`` = ``airflow``,
+    ``openlineage``, ...), read with :meth:`history` and :meth:`latest_events`.
     """
 
     # --- runs -------------------------------------------------------------------------------
@@ -74,6 +85,35 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def backfill_runs(self, backfill_id: str) -> list[RunRecord]:
         """Runs that belong to a backfill, oldest first."""
+
+    @abc.abstractmethod
+    def event_counts(self, kind: EventKind, keys: Iterable[str] | None = None) -> dict[str, int]:
+        """How many events of ``kind`` each asset key has (keys without any are left out)."""
+
+    # --- asset catalog ----------------------------------------------------------------------
+    @abc.abstractmethod
+    def put_catalog(
+        self, assets: Sequence[CatalogAsset], events: Sequence[AssetEvent] = (), *,
+        watermarks: Mapping[str, str] | None = None,
+    ) -> list[AssetEvent]:
+        """In one transaction: upsert ``assets`` by key, append ``events`` and set the
+        import ``watermarks`` (name -> value). Nothing is written when any part fails.
+
+        Returns:
+            The events with ``event_id`` set.
+        """
+
+    @abc.abstractmethod
+    def catalog(self, *, group: str | None = None) -> list[CatalogAsset]:
+        """Imported asset definitions (of one group, or all), sorted by key."""
+
+    @abc.abstractmethod
+    def catalog_asset(self, key: str) -> CatalogAsset | None:
+        """One imported asset definition, or None."""
+
+    @abc.abstractmethod
+    def watermark(self, name: str) -> str | None:
+        """The value :meth:`put_catalog` last stored for the import stream ``name``."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default does nothing."""

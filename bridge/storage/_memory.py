@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
 from bridge._types import EventKind, RunStatus
 from bridge.errors import StoreError
 from bridge.storage._base import Store
-from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
+from bridge.storage._records import AssetEvent, BackfillRecord, CatalogAsset, RunRecord
 
 __all__ = ["InMemoryStore"]
 
@@ -24,6 +25,8 @@ class InMemoryStore(Store):
         self._runs: dict[str, RunRecord] = {}
         self._events: list[AssetEvent] = []
         self._backfills: dict[str, BackfillRecord] = {}
+        self._catalog: dict[str, CatalogAsset] = {}
+        self._watermarks: dict[str, str] = {}
 
     def add_run(self, run: RunRecord) -> None:
         with self._lock:
@@ -47,12 +50,14 @@ class InMemoryStore(Store):
 
     def add_events(self, events: Sequence[AssetEvent]) -> list[AssetEvent]:
         with self._lock:
-            first = len(self._events) + 1
-            stored = [
-                dataclasses.replace(event, event_id=first + offset)
-                for offset, event in enumerate(events)
-            ]
-            self._events.extend(stored)
+            return self._append(events)
+
+    def _append(self, events: Sequence[AssetEvent]) -> list[AssetEvent]:
+        """Append under the caller's lock."""
+        first = len(self._events) + 1
+        stored = [dataclasses.replace(event, event_id=first + offset)
+                  for offset, event in enumerate(events)]
+        self._events.extend(stored)
         return stored
 
     def events_for_run(self, run_id: str) -> list[AssetEvent]:
@@ -97,3 +102,28 @@ class InMemoryStore(Store):
     def backfill_runs(self, backfill_id: str) -> list[RunRecord]:
         runs = [run for run in self._runs.values() if run.backfill_id == backfill_id]
         return sorted(runs, key=lambda run: run.started_at)
+
+    def event_counts(self, kind: EventKind, keys: Iterable[str] | None = None) -> dict[str, int]:
+        wanted = set(keys) if keys is not None else None
+        counts = Counter(e.asset_key for e in self._events
+                         if e.kind == kind and (wanted is None or e.asset_key in wanted))
+        return dict(counts)
+
+    def put_catalog(
+        self, assets: Sequence[CatalogAsset], events: Sequence[AssetEvent] = (), *,
+        watermarks: Mapping[str, str] | None = None,
+    ) -> list[AssetEvent]:
+        with self._lock:
+            self._catalog.update((asset.key, asset) for asset in assets)
+            self._watermarks.update(watermarks or {})
+            return self._append(events)
+
+    def catalog(self, *, group: str | None = None) -> list[CatalogAsset]:
+        return [self._catalog[key] for key in sorted(self._catalog)
+                if group is None or self._catalog[key].group == group]
+
+    def catalog_asset(self, key: str) -> CatalogAsset | None:
+        return self._catalog.get(key)
+
+    def watermark(self, name: str) -> str | None:
+        return self._watermarks.get(name)

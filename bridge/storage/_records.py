@@ -7,7 +7,7 @@ from typing import Any
 
 from bridge._types import EventKind, RunStatus
 
-__all__ = ["AssetEvent", "BackfillRecord", "RunRecord"]
+__all__ = ["AssetEvent", "BackfillRecord", "CatalogAsset", "RunRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +64,27 @@ class BackfillRecord:
     status: RunStatus
     created_at: float
     target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogAsset:
+    """An asset definition imported into the catalog (from Airflow, OpenLineage, ...).
+
+    The catalog holds assets that no asset module defines: what a lineage import found.
+    Their history is ordinary :class:`AssetEvent` rows (``source`` says where they came
+    from), so ``history``, ``latest_events`` and ``event_counts`` answer for them too.
+    """
+
+    #: the ``/``-separated asset key (an Airflow asset keeps its name, or URI when unnamed)
+    key: str
+    #: the asset group (the producing DAG id, ``external`` for assets nothing produces)
+    group: str
+    #: upstream asset keys, sorted
+    deps: tuple[str, ...] = ()
+    #: the Airflow DAG and task that produce it; None for a source asset
+    dag_id: str | None = None
+    task_id: str | None = None
+    #: who defined it: ``airflow-db``, ``airflow-api``, ``openlineage``, ...
+    source: str = "airflow-db"
+    #: free-form details (Airflow URI, operator, OpenLineage namespace, ...)
+    metadata: dict[str, Any] = field(default_factory=dict)

@@ -12,7 +12,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["CURRENT_VERSION", "METADATA", "backfills", "events", "migrate", "runs"]
+__all__ = [
+    "CURRENT_VERSION",
+    "METADATA",
+    "backfills",
+    "catalog_assets",
+    "events",
+    "migrate",
+    "runs",
+    "watermarks",
+]
 
 METADATA = sa.MetaData()
 
@@ -81,6 +90,30 @@ backfills = sa.Table(
     sa.Column("target", sa.Text),
 )
 
+#: imported asset definitions (version 3): what a lineage import found
+catalog_assets = sa.Table(
+    "ab_catalog_assets",
+    METADATA,
+    sa.Column("asset_key", sa.String(512), primary_key=True),
+    sa.Column("group_name", sa.String(256), nullable=False, index=True),
+    sa.Column("deps", sa.JSON, nullable=False),
+    sa.Column("dag_id", sa.String(250)),
+    sa.Column("task_id", sa.String(250)),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("metadata", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+#: per import stream, how far it has read (version 3): name -> opaque text
+watermarks = sa.Table(
+    "ab_import_watermarks",
+    METADATA,
+    sa.Column("name", sa.String(512), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+
 def _migrate_to_1(conn: sa.Connection) -> None:
     """Create the version-1 tables (events without config_hash and source)."""
     for table in (schema_version, runs):
@@ -98,7 +131,15 @@ def _migrate_to_2(conn: sa.Connection) -> None:
     backfills.create(conn, checkfirst=True)
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _migrate_to_1, 2: _migrate_to_2}
+def _migrate_to_3(conn: sa.Connection) -> None:
+    """Add the asset catalog (imported definitions) and import watermarks."""
+    catalog_assets.create(conn, checkfirst=True)
+    watermarks.create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
+    1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3,
+}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,8 +13,9 @@ from bridge._sqlalchemy import create_engine
 from bridge._types import EventKind, RunStatus
 from bridge.errors import StoreError
 from bridge.storage._base import Store
-from bridge.storage._records import AssetEvent, BackfillRecord, RunRecord
-from bridge.storage._schema import backfills, events, migrate, runs
+from bridge.storage._records import AssetEvent, BackfillRecord, CatalogAsset, RunRecord
+from bridge.storage._schema import backfills, catalog_assets, events, migrate, runs
+from bridge.storage._schema import watermarks as _watermarks
 
 __all__ = ["SqlStore"]
 
@@ -94,21 +95,11 @@ class SqlStore(Store):
     def add_events(self, new_events: Sequence[AssetEvent]) -> list[AssetEvent]:
         if not new_events:
             return []
-        rows = [_event_row(event) for event in new_events]
         try:
             with self.engine.begin() as conn:
-                if conn.dialect.name == "sqlite":
-                    first = _sqlite_next_id(conn)
-                    conn.execute(events.insert(), [dict(row, event_id=first + i)
-                                                   for i, row in enumerate(rows)])
-                    ids = list(range(first, first + len(rows)))
-                else:
-                    result = conn.execute(events.insert().returning(
-                        events.c.event_id, sort_by_parameter_order=True), rows)
-                    ids = list(result.scalars())
+                return _insert_events(conn, new_events)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot record events in {self.url}: {_reason(exc)}") from exc
-        return [_with_id(event, event_id) for event, event_id in zip(new_events, ids, strict=True)]
 
     def events_for_run(self, run_id: str) -> list[AssetEvent]:
         query = sa.select(events).where(events.c.run_id == run_id).order_by(events.c.event_id)
@@ -149,6 +140,58 @@ class SqlStore(Store):
             .order_by(events.c.event_id.desc()).limit(limit)
         )
         return [_event(row) for row in self._read(query)]
+
+    def event_counts(self, kind: EventKind, keys: Iterable[str] | None = None) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            query = (sa.select(events.c.asset_key, sa.func.count())
+                     .where(events.c.kind == kind.value).group_by(events.c.asset_key))
+            if chunk is not None:
+                query = query.where(events.c.asset_key.in_(chunk))
+            counts.update((row[0], int(row[1])) for row in self._read(query))
+        return counts
+
+    # --- asset catalog ----------------------------------------------------------------------
+    def put_catalog(
+        self, assets: Sequence[CatalogAsset], new_events: Sequence[AssetEvent] = (), *,
+        watermarks: Mapping[str, str] | None = None,
+    ) -> list[AssetEvent]:
+        now = time.time()
+        marks = dict(watermarks or {})
+        try:
+            with self.engine.begin() as conn:
+                keys = [asset.key for asset in assets]
+                for chunk in _chunks(keys):
+                    assert chunk is not None
+                    conn.execute(catalog_assets.delete()
+                                 .where(catalog_assets.c.asset_key.in_(chunk)))
+                if assets:
+                    conn.execute(catalog_assets.insert(),
+                                 [_catalog_row(asset, now) for asset in _last_per_key(assets)])
+                if marks:
+                    conn.execute(_watermarks.delete().where(_watermarks.c.name.in_(marks)))
+                    conn.execute(_watermarks.insert(), [
+                        {"name": name, "value": value, "updated_at": now}
+                        for name, value in marks.items()])
+                return _insert_events(conn, new_events) if new_events else []
+        except (sa.exc.SQLAlchemyError, TypeError, ValueError) as exc:
+            # TypeError/ValueError: a value the driver cannot serialise (nothing is written)
+            reason = _reason(exc) if isinstance(exc, sa.exc.SQLAlchemyError) else str(exc)
+            raise StoreError(f"cannot record imported assets in {self.url}: {reason}") from exc
+
+    def catalog(self, *, group: str | None = None) -> list[CatalogAsset]:
+        query = sa.select(catalog_assets).order_by(catalog_assets.c.asset_key)
+        if group is not None:
+            query = query.where(catalog_assets.c.group_name == group)
+        return [_catalog_asset(row) for row in self._read(query)]
+
+    def catalog_asset(self, key: str) -> CatalogAsset | None:
+        rows = self._read(sa.select(catalog_assets).where(catalog_assets.c.asset_key == key))
+        return _catalog_asset(rows[0]) if rows else None
+
+    def watermark(self, name: str) -> str | None:
+        rows = self._read(sa.select(_watermarks.c.value).where(_watermarks.c.name == name))
+        return str(rows[0][0]) if rows else None
 
     # --- backfills --------------------------------------------------------------------------
     def add_backfill(self, backfill: BackfillRecord) -> None:
@@ -214,6 +257,39 @@ def _sqlite_next_id(conn: sa.Connection) -> int:
     # Inside BEGIN IMMEDIATE no other writer can interleave, so ids are ours.
     return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.event_id), 0)))
                .scalar_one()) + 1
+
+
+def _insert_events(conn: sa.Connection, new_events: Sequence[AssetEvent]) -> list[AssetEvent]:
+    """Append events inside the caller's transaction; returns them with ids."""
+    if not new_events:
+        return []
+    rows = [_event_row(event) for event in new_events]
+    if conn.dialect.name == "sqlite":
+        first = _sqlite_next_id(conn)
+        conn.execute(events.insert(), [dict(row, event_id=first + i)
+                                       for i, row in enumerate(rows)])
+        ids = list(range(first, first + len(rows)))
+    else:
+        result = conn.execute(events.insert().returning(
+            events.c.event_id, sort_by_parameter_order=True), rows)
+        ids = list(result.scalars())
+    return [_with_id(event, event_id) for event, event_id in zip(new_events, ids, strict=True)]
+
+
+def _last_per_key(assets: Sequence[CatalogAsset]) -> list[CatalogAsset]:
+    return list({asset.key: asset for asset in assets}.values())
+
+
+def _catalog_row(asset: CatalogAsset, now: float) -> dict[str, Any]:
+    return {"asset_key": asset.key, "group_name": asset.group, "deps": list(asset.deps),
+            "dag_id": asset.dag_id, "task_id": asset.task_id, "source": asset.source,
+            "metadata": dict(asset.metadata), "updated_at": now}
+
+
+def _catalog_asset(row: Any) -> CatalogAsset:
+    return CatalogAsset(key=row.asset_key, group=row.group_name, deps=tuple(row.deps or ()),
+                        dag_id=row.dag_id, task_id=row.task_id, source=row.source,
+                        metadata=row.metadata or {})
 
 
 def _chunks(keys: Iterable[str] | None) -> list[list[str] | None]:

@@ -69,7 +69,7 @@ def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
     store = SqlStore(url)
     try:
         assert store.migrated_from == 1
-        assert store.schema_version == 2 == CURRENT_VERSION
+        assert store.schema_version == 3 == CURRENT_VERSION
         assert store.get_run("old-run") == RunRecord(
             run_id="old-run", status=RunStatus.SUCCESS, started_at=T0, finished_at=T0 + 2,
             target="assets.py", selection=("raw", "clean"), tags={"who": "v1"})
@@ -108,7 +108,7 @@ def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
 
     again = SqlStore(url)  # migrated once: the next open has nothing to do
     try:
-        assert (again.migrated_from, again.schema_version) == (2, 2)
+        assert (again.migrated_from, again.schema_version) == (3, 3)
         assert len(again.events_for_run("old-run")) == 2
     finally:
         again.close()
@@ -116,7 +116,7 @@ def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
     try:
         with engine.connect() as conn:
             versions = conn.execute(sa.text("SELECT version FROM ab_schema_version")).all()
-        assert [tuple(row) for row in versions] == [(2,)]
+        assert [tuple(row) for row in versions] == [(3,)]
     finally:
         engine.dispose()
 
@@ -127,11 +127,17 @@ def test_migrating_an_empty_database_step_by_step_matches_a_new_store(url: str) 
         with engine.begin() as conn:
             assert migrate(conn, target=1) == (0, 1)
         with engine.begin() as conn:
-            assert migrate(conn) == (1, 2)
+            assert migrate(conn, target=2) == (1, 2)
+        assert not sa.inspect(engine).has_table("ab_catalog_assets")
         with engine.begin() as conn:
-            assert migrate(conn) == (2, 2)
+            assert migrate(conn) == (2, 3)
+        with engine.begin() as conn:
+            assert migrate(conn) == (3, 3)
         assert {"config_hash", "source"} <= columns(engine, "ab_asset_events")
         assert sa.inspect(engine).has_table("ab_backfills")
+        assert {"asset_key", "group_name", "deps", "dag_id", "task_id", "source",
+                "metadata"} <= columns(engine, "ab_catalog_assets")
+        assert {"name", "value"} <= columns(engine, "ab_import_watermarks")
     finally:
         engine.dispose()
 

@@ -19,6 +19,7 @@ from bridge.errors import StoreError
 from bridge.storage import (
     AssetEvent,
     BackfillRecord,
+    CatalogAsset,
     InMemoryStore,
     RunRecord,
     SqlStore,
@@ -352,6 +353,66 @@ def test_backfill_runs_are_its_runs_oldest_first(store: Store) -> None:
     assert [r.run_id for r in runs] == ["early", "middle", "late"]
     assert runs[1].status is RunStatus.FAILED and runs[1].partition == "p2"
     assert store.backfill_runs("bf-404") == []
+
+
+# --- asset catalog --------------------------------------------------------------------------
+
+
+def imported(key: str, group: str = "etl", deps: tuple[str, ...] = (), **fields) -> CatalogAsset:
+    return CatalogAsset(key=key, group=group, deps=deps, **fields)
+
+
+def test_the_catalog_round_trips_sorted_and_filtered_by_group(store: Store) -> None:
+    assert store.catalog() == [] and store.catalog_asset("x") is None
+    orders = imported("warehouse/orders", "producer", ("producer/extract",),
+                      dag_id="producer", task_id="load", metadata={"uri": "s3://lake/o"})
+    source = imported("s3://lake/customers.csv", "external", source="openlineage")
+    extract = imported("producer/extract", "producer", dag_id="producer", task_id="extract")
+    assert store.put_catalog([orders, source, extract]) == []
+    assert store.catalog() == [extract, source, orders]
+    assert store.catalog(group="producer") == [extract, orders]
+    assert store.catalog(group="nothing") == []
+    assert store.catalog_asset("warehouse/orders") == orders
+    assert store.catalog_asset("s3://lake/customers.csv") == source
+
+
+def test_put_catalog_replaces_by_key_and_appends_events_and_watermarks(store: Store) -> None:
+    store.put_catalog([imported("a", deps=("b",)), imported("b")], watermarks={"w": "1"})
+    new_a = imported("a", "other", ("b", "c"), dag_id="d", task_id="t")
+    stored = store.put_catalog(
+        [new_a], [event("airflow-run", "a", source="airflow"),
+                  event("airflow-run", "b", FAIL, source="airflow", error="boom")],
+        watermarks={"w": "2", "v": "x"})
+    assert [e.asset_key for e in stored] == ["a", "b"] and None not in ids(stored)
+    assert store.catalog() == [new_a, imported("b")]
+    assert (store.watermark("w"), store.watermark("v"), store.watermark("u")) == ("2", "x", None)
+    assert store.events_for_run("airflow-run") == stored
+    assert store.history("b") == [stored[1]]
+    assert store.latest_events(MAT)["a"].source == "airflow"
+
+
+def test_event_counts_per_key_and_kind(store: Store) -> None:
+    store.add_events([event("r1", "a"), event("r2", "a"), event("r2", "b"),
+                      event("r3", "b", FAIL), event("r3", "c", SKIP)])
+    assert store.event_counts(MAT) == {"a": 2, "b": 1}
+    assert store.event_counts(FAIL) == {"b": 1}
+    assert store.event_counts(MAT, ["a", "zzz"]) == {"a": 2}
+    assert store.event_counts(MAT, []) == {}
+
+
+def test_a_failing_put_catalog_writes_nothing(sql_url: str) -> None:
+    store = SqlStore(sql_url)
+    try:
+        store.put_catalog([imported("kept")], watermarks={"w": "1"})
+        bad = event("r1", "a", metadata={"not json": object()})
+        with pytest.raises(StoreError, match="cannot record imported assets"):
+            store.put_catalog([imported("new"), imported("kept", "changed")],
+                              [event("r1", "a"), bad], watermarks={"w": "2"})
+        assert store.catalog() == [imported("kept")]
+        assert store.watermark("w") == "1"
+        assert store.events_for_run("r1") == []
+    finally:
+        store.close()
 
 
 # --- what only a SQL store has --------------------------------------------------------------
