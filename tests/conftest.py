@@ -22,7 +22,9 @@ def repo_root() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own ASSETBRIDGE_HOME so nothing leaks into ./.assetbridge."""
+    """Every test gets its own ASSETBRIDGE_HOME (and reader cache) so nothing leaks into
+    ./.assetbridge or ~/.cache."""
     home = tmp_path / "assetbridge-home"
     monkeypatch.setenv("ASSETBRIDGE_HOME", str(home))
+    monkeypatch.setenv("ASSETBRIDGE_CACHE_DIR", str(tmp_path / "assetbridge-cache"))
     return home

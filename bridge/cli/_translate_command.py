@@ -46,6 +46,9 @@ def translate_command(paths: tuple[str, ...], static: bool, live: bool,
       --static   parse the files; nothing is imported or executed
       --live     import them through Airflow's DagBag
       (default)  live where a file imports, static otherwise; the summary says which
+    The static reader keeps what it found per file content in a cache
+    ($ASSETBRIDGE_CACHE_DIR, default ~/.cache/assetbridge); ASSETBRIDGE_NO_CACHE=1 turns
+    it off.
 
     \b
     Examples:

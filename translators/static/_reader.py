@@ -12,17 +12,20 @@ from pathlib import Path
 
 from translators.model import DagInfo, Diagnostic, ReadResult
 from translators.static import _dags, _output
+from translators.static._cache import ReadCache, default_cache
 from translators.static._interp import Interpreter
 from translators.static._source import Reporter, SourceFile
 
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
 
-def read_static(paths: Sequence[str | Path]) -> ReadResult:
+def read_static(paths: Sequence[str | Path], *, cache: bool = True) -> ReadResult:
     """Read Airflow DAG files without importing or executing them.
 
     Args:
         paths: DAG files and folders (folders are walked recursively for ``*.py``).
+        cache: reuse what an earlier read found in a file with the same bytes (see
+            ``translators.static._cache``; ``ASSETBRIDGE_NO_CACHE=1`` also turns it off).
 
     Returns:
         The DAGs found (sorted by file, then dag_id) and per-file diagnostics (sorted by
@@ -32,9 +35,10 @@ def read_static(paths: Sequence[str | Path]) -> ReadResult:
     dags: list[DagInfo] = []
     diagnostics: list[Diagnostic] = []
     readers: dict[str, str] = {}
+    store = default_cache() if cache else None
     with _no_gc_pauses():
         for file in collect_files(paths, diagnostics):
-            file_dags, file_diagnostics = read_file(file)
+            file_dags, file_diagnostics = read_file(file, store)
             dags.extend(file_dags)
             diagnostics.extend(file_diagnostics)
             readers[file] = "static"
@@ -80,12 +84,28 @@ def collect_files(paths: Iterable[str | Path], diagnostics: list[Diagnostic]) ->
     return sorted(found)
 
 
-def read_file(file: str) -> tuple[list[DagInfo], list[Diagnostic]]:
-    """Read one DAG file; never raises (problems become diagnostics)."""
+def read_file(file: str, cache: ReadCache | None = None
+              ) -> tuple[list[DagInfo], list[Diagnostic]]:
+    """Read one DAG file (through ``cache`` when given); never raises."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as error:
+        return [], [Diagnostic(level="error", code="unreadable-file", file=file,
+                               message=f"cannot read the file: {error}")]
+    if cache is None:
+        return _read_source(file, data)
+    found = cache.get(file, data)
+    if found is None:
+        found = _read_source(file, data)
+        cache.put(file, data, found)
+    return found
+
+
+def _read_source(file: str, data: bytes) -> tuple[list[DagInfo], list[Diagnostic]]:
     reporter = Reporter(file)
     try:
-        text = decode_source(Path(file).read_bytes())
-    except (OSError, UnicodeDecodeError, SyntaxError) as error:
+        text = decode_source(data)
+    except (UnicodeDecodeError, SyntaxError) as error:
         reporter.add("error", "unreadable-file", f"cannot read the file: {error}", None)
         return [], reporter.diagnostics
     try:
