@@ -1,0 +1,165 @@
+"""History from an Airflow metadata DB: asset events and finished task instances, streamed
+in key order from a watermark and turned into bridge events.
+
+- An asset event (``asset_event`` / ``dataset_event``) is a materialization of its asset,
+  attributed to the run and task that emitted it; ordered by its id.
+- A task instance in state ``success`` or ``failed`` is a materialization or a failure of
+  the assets its task maintains (see :class:`~translators.lineage._catalog.TaskAssets`). A
+  task with Asset outlets gets only its failures from here: Airflow's asset events already
+  record its successes. Ordered by ``(end_date, dag_id, task_id, run_id, map_index)``.
+
+The logical date of the run (``logical_date``, ``execution_date`` in Airflow 2) becomes the
+partition, unless an asset event carries its own ``partition_key``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from bridge._types import EventKind
+from bridge.storage import AssetEvent
+from translators.lineage._airflow_schema import AirflowSchema
+from translators.lineage._catalog import TaskAssets
+from translators.model import AssetRef
+from translators.translator import airflow_asset_key
+
+__all__ = ["asset_event_batches", "bridge_run_id", "task_instance_batches"]
+
+#: what history records carry as ``AssetEvent.source``
+SOURCE = "airflow"
+_UTC = datetime.timezone.utc
+_RUN_ID_MAX = 64
+_MAT, _FAIL = EventKind.MATERIALIZATION, EventKind.FAILURE
+
+
+def bridge_run_id(run_id: str) -> str:
+    """Airflow's run id, shortened (with a hash) when longer than the store keeps.
+
+    Examples:
+        >>> bridge_run_id("manual__2026-03-01T00:00:00+00:00")
+        'manual__2026-03-01T00:00:00+00:00'
+        >>> len(bridge_run_id("x" * 250))
+        64
+    """
+    if len(run_id) <= _RUN_ID_MAX:
+        return run_id
+    return run_id[:47] + "~" + hashlib.sha1(run_id.encode()).hexdigest()[:16]  # noqa: S324
+
+
+def asset_event_batches(conn: sa.Connection, schema: AirflowSchema, after: int,
+                        size: int) -> Iterator[tuple[list[AssetEvent], int]]:
+    """Batches of materializations from asset events with an id above ``after``, each with
+    the id of its last event (the next watermark)."""
+    word = schema.asset_word
+    name = "a.name" if schema.generation == 3 else "NULL"
+    partition = "e.partition_key" if _has_column(conn, f"{word}_event", "partition_key") \
+        else "NULL"
+    query = sa.text(
+        f"SELECT e.id, {name}, a.uri, e.source_dag_id, e.source_task_id, "  # noqa: S608
+        f"e.source_run_id, e.source_map_index, e.timestamp, {partition}, "
+        f"r.{schema.logical_date}, e.extra FROM {word}_event e "
+        f"JOIN {word} a ON a.id = e.{word}_id LEFT JOIN dag_run r ON "
+        "r.dag_id = e.source_dag_id AND r.run_id = e.source_run_id "
+        "WHERE e.id > :after ORDER BY e.id")
+    rows = conn.execution_options(stream_results=True, yield_per=size).execute(
+        query, {"after": after})
+    for chunk in rows.partitions(size):
+        batch = [_asset_event(row) for row in chunk]
+        yield batch, int(chunk[-1][0])
+
+
+def _asset_event(row: Any) -> AssetEvent:
+    event_id, name, uri, dag_id, task_id, run_id, map_index, when, part, logical, extra = row
+    key = str(airflow_asset_key(AssetRef(name=name, uri=uri)))
+    metadata: dict[str, Any] = {"airflow_event_id": int(event_id)}
+    if dag_id:
+        metadata.update(dag_id=dag_id, task_id=task_id, map_index=map_index)
+    details = json.loads(extra) if isinstance(extra, str) else extra
+    if details:
+        metadata["extra"] = details
+    return AssetEvent(
+        run_id=bridge_run_id(run_id or f"asset-event-{event_id}"), asset_key=key, kind=_MAT,
+        timestamp=_epoch(when) or 0.0, partition=part or _iso(logical), metadata=metadata,
+        source=SOURCE)
+
+
+def task_instance_batches(
+    conn: sa.Connection, schema: AirflowSchema, tasks: TaskAssets,
+    after: list[Any] | None, size: int,
+) -> Iterator[tuple[list[AssetEvent], list[Any], int]]:
+    """Batches of events from finished task instances past the ``after`` watermark, each
+    with its new watermark and the number of task instances it covered."""
+    where = ""
+    params: dict[str, Any] = {}
+    if after is not None:
+        where = ("AND (ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index) > "
+                 "(:end, :dag_id, :task_id, :run_id, :map_index)")
+        end = after[0] if conn.dialect.name == "sqlite" else datetime.datetime.fromisoformat(
+            after[0])
+        params = {"end": end, "dag_id": after[1], "task_id": after[2], "run_id": after[3],
+                  "map_index": after[4]}
+    query = sa.text(
+        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "  # noqa: S608
+        f"ti.start_date, ti.end_date, ti.try_number, r.{schema.logical_date} "
+        "FROM task_instance ti LEFT JOIN dag_run r ON r.dag_id = ti.dag_id "
+        "AND r.run_id = ti.run_id WHERE ti.state IN ('success', 'failed') "
+        f"AND ti.end_date IS NOT NULL {where} "
+        "ORDER BY ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index")
+    rows = conn.execution_options(stream_results=True, yield_per=size).execute(query, params)
+    for chunk in rows.partitions(size):
+        batch: list[AssetEvent] = []
+        for row in chunk:
+            batch.extend(_ti_events(row, tasks))
+        last = chunk[-1]
+        end = last[6] if isinstance(last[6], str) else last[6].isoformat()
+        yield batch, [end, last[0], last[1], last[2], last[3]], len(chunk)
+
+
+def _ti_events(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
+    dag_id, task_id, run_id, map_index, state, start, end, tries, logical = row
+    failed = state == "failed"
+    if not failed and (dag_id, task_id) in tasks.with_outlets:
+        return []  # its asset events say what it materialized
+    started, ended = _epoch(start), _epoch(end) or 0.0
+    metadata = {"dag_id": dag_id, "task_id": task_id, "map_index": map_index,
+                "state": state, "try_number": tries, "start_date": started,
+                "end_date": ended}
+    run, partition = bridge_run_id(run_id), _iso(logical)
+    seconds = ended - started if started is not None else None
+    error = f"Airflow task {task_id!r} of DAG {dag_id!r} failed" if failed else None
+    return [AssetEvent(run_id=run, asset_key=key, kind=_FAIL if failed else _MAT,
+                       timestamp=ended, partition=partition, metadata=metadata, error=error,
+                       seconds=seconds, source=SOURCE)
+            for key in tasks.of(dag_id, task_id)]
+
+
+def _when(value: Any) -> datetime.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if not isinstance(value, datetime.datetime):
+        return None
+    return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
+
+
+def _epoch(value: Any) -> float | None:
+    """Seconds since the epoch of a timestamp column (naive UTC text in SQLite)."""
+    when = _when(value)
+    return when.timestamp() if when is not None else None
+
+
+def _iso(value: Any) -> str | None:
+    """ISO 8601 in UTC (``2026-03-01T00:00:00+00:00``), the partition of a run."""
+    when = _when(value)
+    return when.isoformat() if when is not None else None
+
+
+def _has_column(conn: sa.Connection, table: str, column: str) -> bool:
+    return any(c["name"] == column for c in sa.inspect(conn).get_columns(table))
