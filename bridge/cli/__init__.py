@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from bridge.cli import _codemod_command, _query_commands, _run_commands, _translate_command
+from bridge.cli import (
+    _codemod_command,
+    _query_commands,
+    _run_commands,
+    _translate_command,
+    _ui_command,
+)
 from bridge.cli._app import cli
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = (_codemod_command, _query_commands, _run_commands, _translate_command)
+_COMMAND_MODULES = (_codemod_command, _query_commands, _run_commands, _translate_command,
+                    _ui_command)
 
 
 def main() -> None:

@@ -1,0 +1,165 @@
+"""The Starlette application: state, templates, security headers and the route table."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bridge.storage import Store
+from bridge.ui._csrf import CsrfGuard
+from bridge.ui._launch import Launcher
+from bridge.ui._layout import Layout, layout_graph
+from bridge.ui._project import UiProject
+
+__all__ = ["UiState", "create_app", "render"]
+
+_HERE = Path(__file__).parent
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; "
+                                 b"img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                 b"form-action 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+@dataclass
+class UiState:
+    """Everything a request handler needs."""
+
+    project: UiProject
+    store: Store
+    launcher: Launcher
+    templates: jinja2.Environment
+    csrf: CsrfGuard
+    #: environment of assetbridge.toml whose resources launched runs use
+    env: str | None = None
+    _layout: Layout | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def layout(self) -> Layout:
+        """The graph drawing, computed on first use (the targets do not change)."""
+        with self._lock:
+            if self._layout is None:
+                groups = {str(key): source.graph.spec(key).group
+                          for key, source in self.project.owner.items()}
+                self._layout = layout_graph(self.project.digraph(), groups)
+            return self._layout
+
+
+def state_of(request: Request) -> UiState:
+    """The UI state of the app serving ``request``."""
+    state: UiState = request.app.state.ui
+    return state
+
+
+def render(request: Request, template: str, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    """Render a page (autoescaped) with the CSRF token, setting the CSRF cookie if new."""
+    state = state_of(request)
+    token, nonce = state.csrf.token_for(request)
+    html = state.templates.get_template(template).render(
+        request=request, csrf_token=token, targets=[s.target for s in state.project.sources],
+        store_url=getattr(state.store, "url", type(state.store).__name__), **context)
+    response = HTMLResponse(html, status_code)
+    state.csrf.set_cookie(response, nonce)
+    return response
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_HERE / "templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["asset_url"] = lambda key: "/assets/" + quote(str(key), safe="/")
+    env.filters["quote"] = lambda text: quote(str(text), safe="")
+    env.filters["when"] = _when
+    env.filters["seconds"] = lambda s: "" if s is None else f"{s:.2f} s"
+    env.filters["tojson_text"] = lambda value: json.dumps(value, indent=2, default=str)
+    return env
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return ""
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class _SecurityHeaders:
+    """Adds CSP and friends to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(project: UiProject, store: Store, *, home: Path, host: str = "127.0.0.1",
+               env: str | None = None) -> Starlette:
+    """The web UI for ``project`` over ``store``; launched runs keep values under ``home``.
+
+    Served on a loopback ``host``, only loopback Host headers are accepted (a web page
+    cannot reach the UI through DNS rebinding).
+    """
+    from bridge.ui import _pages, _run_pages
+
+    state = UiState(project, store, Launcher(store, home), _templates(), CsrfGuard(), env)
+    routes = [
+        *_pages.routes(),
+        *_run_pages.routes(),
+        Mount("/static", app=StaticFiles(directory=_HERE / "static"), name="static"),
+    ]
+    allowed = list(_LOOPBACK) if host in _LOOPBACK else ["*"]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(_SecurityHeaders),
+                    Middleware(TrustedHostMiddleware, allowed_hosts=allowed)],
+        exception_handlers={404: _not_found},
+        lifespan=_lifespan,
+        max_body_size=1_000_000,
+    )
+    app.state.ui = state
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    yield
+    app.state.ui.launcher.shutdown()
+
+
+async def _not_found(request: Request, exc: Exception) -> HTMLResponse:
+    detail = getattr(exc, "detail", None) or "no such page"
+    if request.url.path.startswith("/static/"):
+        return HTMLResponse("not found", 404)
+    return render(request, "error.html", 404, title="not found", message=detail)
+
+

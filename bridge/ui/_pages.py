@@ -1,0 +1,122 @@
+"""The asset graph, the asset pages, and the status feed the pages poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bridge._keys import AssetKey
+from bridge._status import provenance
+from bridge._types import EventKind
+from bridge.ui._app import render, state_of
+from bridge.ui._config_form import config_fields
+from bridge.ui._layout import NODE_H, NODE_W
+from bridge.ui._project import Source, status_names
+
+__all__ = ["routes"]
+
+_LABEL = 26
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    key: str
+    x: int
+    y: int
+    label: str
+    status: str
+    group: str
+
+
+def _label(key: str) -> str:
+    return key if len(key) <= _LABEL else "\u2026" + key[-(_LABEL - 1):]
+
+
+async def graph_page(request: Request) -> Response:
+    """The lineage graph, coloured by status and grouped by group / DAG."""
+    state = state_of(request)
+    layout = state.layout()
+    statuses = status_names(state.project.statuses(state.store))
+    owner = state.project.owner
+    nodes = []
+    for key, source in owner.items():
+        text = str(key)
+        x, y = layout.positions[text]
+        nodes.append(_Node(text, x, y, _label(text), statuses.get(text, "source"),
+                           source.graph.spec(key).group))
+    counts: dict[str, int] = {}
+    for node in nodes:
+        counts[node.status] = counts.get(node.status, 0) + 1
+    return render(request, "graph.html", title="asset graph", layout=layout, nodes=nodes,
+                  counts=counts, node_w=NODE_W, node_h=NODE_H)
+
+
+async def statuses_api(request: Request) -> Response:
+    """``{"assets": {key: status}}`` for the pages that poll."""
+    state = state_of(request)
+    return JSONResponse({"assets": status_names(state.project.statuses(state.store))})
+
+
+def _lookup(request: Request) -> tuple[Source, AssetKey]:
+    state = state_of(request)
+    found = state.project.find(request.path_params["key"])
+    if found is None:
+        raise HTTPException(404, f"no asset {request.path_params['key']!r} in "
+                                 f"{', '.join(s.target for s in state.project.sources)}")
+    return found
+
+
+async def asset_page(request: Request) -> Response:
+    """One asset: spec, origin, status, history, provenance and neighbours."""
+    from bridge._status import asset_statuses
+
+    state = state_of(request)
+    source, key = _lookup(request)
+    graph = source.graph
+    spec = graph.spec(key)
+    definition = graph.definition(key)
+    reports = asset_statuses(graph, state.store)
+    statuses = status_names(reports)
+    history = state.store.history(str(key), limit=50)
+    model = definition.signature.config_model
+    return render(
+        request, "asset.html", title=str(key), key=str(key), spec=spec, source=source,
+        origin=_origin(source, key), report=reports.get(key),
+        history=history, failure=EventKind.FAILURE,
+        provenance=provenance(graph, state.store, key) if history else None,
+        upstream=[(str(k), statuses.get(str(k), "source")) for k in graph.upstream(key)],
+        downstream=[(str(k), statuses.get(str(k), "source")) for k in graph.downstream(key)],
+        config=config_fields(str(key), model) if model is not None else [],
+        is_source=definition.is_source,
+        partitions_kind=type(spec.partitions).__name__ if spec.partitions else None,
+    )
+
+
+def _origin(source: Source, key: AssetKey) -> dict[str, Any]:
+    spec = source.graph.spec(key)
+    definition = source.graph.definition(key)
+    if source.kind == "dags":
+        meta = spec.metadata
+        return {"kind": "Airflow task", "dag_id": meta.get("dag_id"),
+                "task_id": meta.get("task_id"), "operator": meta.get("operator"),
+                "file": meta.get("file"), "line": meta.get("line")}
+    if definition.source is None:
+        return {"kind": "source asset" if definition.is_source else "asset", "file": None}
+    file, first, last = definition.source
+    name = getattr(definition.fn, "__qualname__", None)
+    return {"kind": "multi-asset function" if definition.is_multi else "@asset function",
+            "function": name, "file": file, "line": first, "last_line": last}
+
+
+def routes() -> list[BaseRoute]:
+    """The routes of this module."""
+    return [
+        Route("/", graph_page, name="graph"),
+        Route("/api/statuses", statuses_api, name="statuses"),
+        Route("/assets/{key:path}", asset_page, name="asset"),
+    ]
