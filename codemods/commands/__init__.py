@@ -5,12 +5,14 @@ from __future__ import annotations
 from codemods.base import BridgeCommand
 from codemods.commands.airflow3 import MigrateToAirflow3Command
 from codemods.commands.kpo_modernize import ModernizeKpoCommand
+from codemods.commands.kpo_portable import PortableKpoCommand
 
-__all__ = ["COMMANDS", "MigrateToAirflow3Command", "ModernizeKpoCommand", "get_command",
-           "list_commands"]
+__all__ = ["COMMANDS", "MigrateToAirflow3Command", "ModernizeKpoCommand", "PortableKpoCommand",
+           "get_command", "list_commands"]
 
 #: every shipped command, in the order they are best applied
-COMMANDS: tuple[type[BridgeCommand], ...] = (ModernizeKpoCommand, MigrateToAirflow3Command)
+COMMANDS: tuple[type[BridgeCommand], ...] = (ModernizeKpoCommand, MigrateToAirflow3Command,
+                                             PortableKpoCommand)
 
 
 def list_commands() -> list[tuple[str, str]]:
@@ -18,7 +20,7 @@ def list_commands() -> list[tuple[str, str]]:
 
     Examples:
         >>> [name for name, _ in list_commands()]
-        ['kpo-modernize', 'airflow3']
+        ['kpo-modernize', 'airflow3', 'kpo-portable']
     """
     return [(c.NAME, c.DESCRIPTION) for c in COMMANDS]
 

@@ -20,7 +20,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_list() -> None:
     out = _cli("--list")
     assert out.returncode == 0
-    assert [line.split()[0] for line in out.stdout.splitlines()] == ["kpo-modernize", "airflow3"]
+    assert [line.split()[0] for line in out.stdout.splitlines()] == [
+        "kpo-modernize", "airflow3", "kpo-portable"]
 
 
 def test_check_exits_1_when_a_file_would_change(tmp_path: Path) -> None:
