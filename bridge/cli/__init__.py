@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from bridge.cli import (
     _codemod_command,
+    _export_command,
     _query_commands,
     _run_commands,
     _translate_command,
     _ui_command,
 )
+from bridge.cli import _assets_commands, _lineage_commands  # lineage import, asset views
 from bridge.cli._app import cli
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = (_codemod_command, _query_commands, _run_commands, _translate_command,
-                    _ui_command)
+_COMMAND_MODULES = (_codemod_command, _export_command, _query_commands, _run_commands,
+                    _translate_command,
+                    _ui_command, _assets_commands, _lineage_commands)
 
 
 def main() -> None:
