@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bridge.cli import (
+    _assets_commands,
     _codemod_command,
     _export_command,
+    _lineage_commands,
     _query_commands,
     _run_commands,
     _translate_command,
     _ui_command,
 )
-from bridge.cli import _assets_commands, _lineage_commands  # lineage import, asset views
 from bridge.cli._app import cli
 
 __all__ = ["cli", "main"]

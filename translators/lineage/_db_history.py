@@ -29,7 +29,13 @@ from translators.lineage._catalog import TaskAssets
 from translators.model import AssetRef
 from translators.translator import airflow_asset_key
 
-__all__ = ["asset_event_batches", "bridge_run_id", "task_instance_batches"]
+__all__ = [
+    "asset_event_batches",
+    "asset_event_from_row",
+    "bridge_run_id",
+    "task_instance_batches",
+    "ti_events_from_row",
+]
 
 #: what history records carry as ``AssetEvent.source``
 SOURCE = "airflow"
@@ -70,17 +76,21 @@ def asset_event_batches(conn: sa.Connection, schema: AirflowSchema, after: int,
     rows = conn.execution_options(stream_results=True, yield_per=size).execute(
         query, {"after": after})
     for chunk in rows.partitions(size):
-        batch = [_asset_event(row) for row in chunk]
+        batch = [asset_event_from_row(row) for row in chunk]
         yield batch, int(chunk[-1][0])
 
 
-def _asset_event(row: Any) -> AssetEvent:
+def asset_event_from_row(row: Any) -> AssetEvent:
+    """The materialization an asset event row records (columns as selected above)."""
     event_id, name, uri, dag_id, task_id, run_id, map_index, when, part, logical, extra = row
     key = str(airflow_asset_key(AssetRef(name=name, uri=uri)))
     metadata: dict[str, Any] = {"airflow_event_id": int(event_id)}
     if dag_id:
         metadata.update(dag_id=dag_id, task_id=task_id, map_index=map_index)
-    details = json.loads(extra) if isinstance(extra, str) else extra
+    try:
+        details = json.loads(extra) if isinstance(extra, str) else extra
+    except ValueError:
+        details = {"raw": extra}
     if details:
         metadata["extra"] = details
     return AssetEvent(
@@ -115,13 +125,14 @@ def task_instance_batches(
     for chunk in rows.partitions(size):
         batch: list[AssetEvent] = []
         for row in chunk:
-            batch.extend(_ti_events(row, tasks))
+            batch.extend(ti_events_from_row(row, tasks))
         last = chunk[-1]
         end = last[6] if isinstance(last[6], str) else last[6].isoformat()
         yield batch, [end, last[0], last[1], last[2], last[3]], len(chunk)
 
 
-def _ti_events(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
+def ti_events_from_row(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
+    """The events a finished task instance row records (columns as selected above)."""
     dag_id, task_id, run_id, map_index, state, start, end, tries, logical = row
     failed = state == "failed"
     if not failed and (dag_id, task_id) in tasks.with_outlets:

@@ -1,0 +1,210 @@
+"""``assetbridge assets list|show|lineage``: imported and bridge-defined assets, from the store."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from bridge.cli._app import CommandFailed, cli, emit_json
+from bridge.cli._options import json_option, store_option
+
+if TYPE_CHECKING:
+    from translators.lineage import AssetView
+
+__all__ = ["assets_group"]
+
+_COLOURS = {"fresh": "green", "stale": "yellow", "never": "dim", "failed": "red"}
+_TARGET_HELP = ("TARGET (optional) is an asset module or Airflow DAG files / folder, whose "
+                "assets are shown with the imported ones.")
+
+
+def _when(timestamp: float) -> str:
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _views(target: str | None, store_url: str | None) -> dict[str, AssetView]:
+    from bridge.cli._session import open_store_url
+    from translators.lineage import asset_views
+
+    store = open_store_url(store_url)
+    try:
+        return asset_views(store, target)
+    finally:
+        store.close()
+
+
+def _find(views: dict[str, AssetView], key: str) -> AssetView:
+    if key not in views:
+        close = [k for k in views if key in k][:5]
+        hint = f" (similar: {', '.join(close)})" if close else ""
+        raise CommandFailed(f"asset {key!r} is neither in the catalog nor in TARGET{hint}; "
+                            "`assetbridge assets list` shows the known keys")
+    return views[key]
+
+
+@cli.group("assets")
+def assets_group() -> None:
+    """Asset views over the store: imported (lineage import) and bridge-defined assets."""
+
+
+@assets_group.command("list")
+@click.argument("target", required=False)
+@click.option("--group", "group", metavar="G", help="Only assets of group G.")
+@click.option("--stale", "stale", is_flag=True,
+              help="Only assets that are not fresh (stale, failed or never materialized).")
+@store_option
+@json_option
+def list_command(target: str | None, group: str | None, stale: bool, store_url: str | None,
+                 as_json: bool) -> None:
+    """Every known asset: group, status, producing Airflow task, materializations.
+
+    \b
+    Examples:
+      assetbridge assets list
+      assetbridge assets list --group producer --json
+      assetbridge assets list dags/ --stale
+    """
+    from rich.table import Table
+
+    from bridge.cli._render import stdout_console
+
+    chosen = [view for view in _views(target, store_url).values()
+              if (group is None or view.group == group)
+              and (not stale or view.status.value != "fresh")]
+    if as_json:
+        emit_json({"assets": [view.to_json() for view in chosen]})
+        return
+    table = Table(title=f"{len(chosen)} asset(s)", title_justify="left")
+    for column in ("asset", "group", "status", "producer", "runs", "last materialized"):
+        table.add_column(column, justify="right" if column == "runs" else "left")
+    for view in chosen:
+        last = view.last_materialization
+        table.add_row(view.key, view.group,
+                      f"[{_COLOURS[view.status.value]}]{view.status.value}[/]",
+                      "/".join(view.producer) if view.producer else "",
+                      str(view.materializations),
+                      f"{_when(last.timestamp)} ({last.run_id})" if last else "")
+    stdout_console().print(table)
+
+
+list_command.help = (list_command.help or "") + "\n\n" + _TARGET_HELP
+
+
+@assets_group.command("show")
+@click.argument("key")
+@click.argument("target", required=False)
+@click.option("--limit", default=20, show_default=True, help="History entries to show.")
+@store_option
+@json_option
+def show_command(key: str, target: str | None, limit: int, store_url: str | None,
+                 as_json: bool) -> None:
+    """One asset: definition, status and its materialization history (newest first).
+
+    \b
+    Examples:
+      assetbridge assets show warehouse/orders
+      assetbridge assets show 's3://lake/customers.csv' --json
+    """
+    from bridge._types import EventKind
+    from bridge.cli._render import stdout_console
+    from bridge.cli._session import open_store_url
+
+    view = _find(_views(target, store_url), key)
+    store = open_store_url(store_url)
+    try:
+        events = [e for e in store.history(key, limit=10 * limit)
+                  if e.kind is EventKind.MATERIALIZATION][:limit]
+    finally:
+        store.close()
+    history = [{"run_id": e.run_id, "partition": e.partition, "timestamp": e.timestamp,
+                "source": e.source} for e in events]
+    if as_json:
+        emit_json({**view.to_json(), "history": history})
+        return
+    console = stdout_console()
+    colour = _COLOURS[view.status.value]
+    console.print(f"[bold]{view.key}[/] ([{colour}]{view.status.value}[/]) group "
+                  f"{view.group}, {view.materializations} materialization(s)")
+    if view.producer:
+        console.print(f"  produced by task {view.producer[1]!r} of DAG {view.producer[0]!r}")
+    for reason in view.reasons:
+        console.print(f"  why: {reason}")
+    console.print("  upstream: " + (", ".join(sorted(view.deps)) or "none"))
+    for item in history:
+        part = f" partition {item['partition']}" if item["partition"] else ""
+        console.print(f"  {_when(float(str(item['timestamp'])))}  run {item['run_id']}{part} "
+                      f"[dim]({item['source']})[/]")
+
+
+show_command.help = (show_command.help or "") + "\n\n" + _TARGET_HELP
+
+
+@assets_group.command("lineage")
+@click.argument("key")
+@click.argument("target", required=False)
+@click.option("--upstream", type=click.IntRange(min=0), metavar="N",
+              help="Levels upstream to show (default: all).")
+@click.option("--downstream", type=click.IntRange(min=0), metavar="N",
+              help="Levels downstream to show (default: all).")
+@click.option("--format", "output_format", default="tree", show_default=True,
+              type=click.Choice(["tree", "dot", "mermaid", "json"]),
+              help="A tree in the terminal, Graphviz DOT, Mermaid, or JSON.")
+@store_option
+def lineage_command(key: str, target: str | None, upstream: int | None,
+                    downstream: int | None, output_format: str, store_url: str | None) -> None:
+    """What KEY is made from and what is made from it.
+
+    \b
+    Examples:
+      assetbridge assets lineage warehouse/orders
+      assetbridge assets lineage warehouse/orders --upstream 1 --downstream 0
+      assetbridge assets lineage warehouse/orders --format mermaid > lineage.mmd
+    """
+    from translators.lineage import lineage_document, lineage_graph, lineage_records
+    from translators.render import to_dot, to_mermaid
+
+    views = _views(target, store_url)
+    _find(views, key)
+    graph = lineage_graph(views, key, upstream=upstream, downstream=downstream)
+    if output_format == "json":
+        emit_json(lineage_document(views, graph, key))
+    elif output_format in ("dot", "mermaid"):
+        render = to_dot if output_format == "dot" else to_mermaid
+        click.echo(render(lineage_records(views, graph)), nl=False)
+    else:
+        from bridge.cli._render import stdout_console
+
+        stdout_console().print(_tree(views, graph, key))
+
+
+lineage_command.help = (lineage_command.help or "") + "\n\n" + _TARGET_HELP
+
+
+def _tree(views: dict[str, AssetView], graph: object, key: str) -> object:
+    from rich.tree import Tree
+
+    import networkx as nx
+
+    assert isinstance(graph, nx.DiGraph)
+
+    def label(node: str) -> str:
+        status = views[node].status.value if node in views else "unknown"
+        return f"{node} [{_COLOURS.get(status, 'dim')}]({status})[/]"
+
+    def grow(branch: Tree, node: str, step: str, seen: frozenset[str]) -> None:
+        nexts = graph.predecessors(node) if step == "up" else graph.successors(node)
+        for other in sorted(nexts):
+            arrow = "<-" if step == "up" else "->"
+            child = branch.add(f"{arrow} {label(other)}"
+                               + (" [dim](cycle)[/]" if other in seen else ""))
+            if other not in seen:
+                grow(child, other, step, seen | {other})
+
+    root = Tree(f"[bold]{label(key)}[/]")
+    up = root.add("[dim]upstream[/]")
+    grow(up, key, "up", frozenset({key}))
+    down = root.add("[dim]downstream[/]")
+    grow(down, key, "down", frozenset({key}))
+    return root
