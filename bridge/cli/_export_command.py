@@ -99,8 +99,7 @@ def _command(target: str, out: str, ctx: click.Context) -> str:
         if param.name in ("target", "out", "as_json") or not isinstance(param, click.Option):
             continue
         value = ctx.params.get(param.name or "")
-        if value in (param.default, None, (), False) and not isinstance(value, bool) \
-                or value == param.default:
+        if value == param.default or value is None or value == ():
             continue
         flag = param.opts[0]
         if isinstance(value, bool):
