@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from bridge._spec import AssetSpec, RetryPolicy
     from bridge._status import AssetStatusReport, asset_statuses, provenance, refresh_plan
     from bridge._types import AssetOutcome, AssetStatus, RunStatus, TriggerRule
+    from bridge.containers import ContainerTask, SubprocessContainerRunner, context_value
     from bridge.io import (
         FilesystemIOManager,
         InMemoryIOManager,
@@ -53,6 +54,7 @@ __all__ = [
     "AssetStatus",
     "AssetStatusReport",
     "BackfillResult",
+    "ContainerTask",
     "DailyPartitions",
     "FilesystemIOManager",
     "HourlyPartitions",
@@ -71,11 +73,13 @@ __all__ = [
     "SqlTableIOManager",
     "StaticPartitions",
     "Store",
+    "SubprocessContainerRunner",
     "TriggerRule",
     "asset",
     "asset_statuses",
     "backfill",
     "changed_assets_since",
+    "context_value",
     "impacted_assets",
     "materialize",
     "multi_asset",
@@ -95,6 +99,7 @@ _HOMES = {
     "bridge._spec": ("AssetSpec", "RetryPolicy"),
     "bridge._status": ("AssetStatusReport", "asset_statuses", "provenance", "refresh_plan"),
     "bridge._types": ("AssetOutcome", "AssetStatus", "RunStatus", "TriggerRule"),
+    "bridge.containers": ("ContainerTask", "SubprocessContainerRunner", "context_value"),
     "bridge.io": ("FilesystemIOManager", "IOManager", "InMemoryIOManager",
                   "SqlTableIOManager"),
     "bridge.runner": ("AssetContext", "RunOptions", "RunResult", "SkipAsset", "materialize"),

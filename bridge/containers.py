@@ -49,7 +49,10 @@ _KNOWN: dict[str, tuple[Kind, str]] = {
     "logical_date": ("datetime", ""),
     "ts": ("datetime", "iso"),
     "ts_nodash": ("datetime", "%Y%m%dT%H%M%S"),
+    "data_interval_start": ("datetime", ""),
+    "data_interval_end": ("datetime", ""),
 }
+_INTERVAL = ("data_interval_start", "data_interval_end")
 
 
 @dataclass(frozen=True)
@@ -101,15 +104,18 @@ def context_value(source: str) -> ContextValue:
     raise DefinitionError(f"unknown context value {source!r}; known: {known}")
 
 
-def context_values(logical_date: datetime, params: Mapping[str, Any] | None = None
-                   ) -> dict[str, Any]:
-    """The values of every known source for one run, keyed by source (``params.x`` too).
+def context_values(logical_date: datetime, params: Mapping[str, Any] | None = None, *,
+                   data_interval: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+    """The values of every known source for one run, keyed by source (``params.x`` too);
+    ``data_interval_*`` only when ``data_interval`` is given (it depends on the schedule).
 
     Examples:
         >>> sorted(context_values(datetime(2024, 5, 17), {"limit": 3}))
         ['ds', 'ds_nodash', 'logical_date', 'params.limit', 'ts', 'ts_nodash']
     """
-    out: dict[str, Any] = {name: logical_date for name in _KNOWN}
+    out: dict[str, Any] = {name: logical_date for name in _KNOWN if name not in _INTERVAL}
+    if data_interval is not None:
+        out.update(zip(_INTERVAL, data_interval, strict=True))
     out.update({f"params.{key}": value for key, value in (params or {}).items()})
     return out
 
@@ -212,9 +218,10 @@ class ContainerTask:
                              env={k: _fill(v, text) for k, v in self.env.items()})
 
     def render_for(self, task_id: str, logical_date: datetime, /,
-                   params: Mapping[str, Any] | None = None) -> ContainerCall:
+                   params: Mapping[str, Any] | None = None, *,
+                   data_interval: tuple[datetime, datetime] | None = None) -> ContainerCall:
         """The call for the run at ``logical_date`` (values as Airflow's context has them)."""
-        known = context_values(logical_date, params)
+        known = context_values(logical_date, params, data_interval=data_interval)
         return self.render(task_id, **{name: known[value.source]
                                        for name, value in self.params.items()
                                        if value.source in known})

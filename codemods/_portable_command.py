@@ -57,6 +57,7 @@ class PortableKpoRules(BridgeCommand):
         self._step = "    "
         self._lines: list[list[cst.BaseStatement]] = []
         self._nested = 0
+        self._functions = 0
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         self._step = node.default_indent
@@ -95,6 +96,15 @@ class PortableKpoRules(BridgeCommand):
             first = first.with_changes(leading_lines=updated_node.leading_lines)
             line = updated_node.with_changes(leading_lines=())
         return cst.FlattenSentinel([first, *pending[1:], line])
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
+        self._functions += 1
+        return super().visit_FunctionDef(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef,
+                          updated_node: cst.FunctionDef) -> cst.BaseStatement:
+        self._functions -= 1
+        return super().leave_FunctionDef(original_node, updated_node)
 
     # lambdas and comprehensions: a definition above the statement could not see their names
     def visit_Lambda(self, node: cst.Lambda) -> bool | None:
@@ -166,7 +176,7 @@ class PortableKpoRules(BridgeCommand):
         return self._apply(plan, updated_node)
 
     def _apply(self, plan: PortablePlan, call: cst.Call) -> cst.Call:
-        name = constant_name(plan.task_id)
+        name = constant_name(plan.task_id, local=self._functions > 0)
         base, index = name, 2
         while name in self._taken:
             name, index = f"{base}_{index}", index + 1

@@ -230,32 +230,36 @@ def _breaks_line(comma: cst.Comma | cst.MaybeSentinel) -> bool:
 def definition(name: str, fields: tuple[tuple[str, str], ...], step: str, *,
                width: int = 99) -> cst.BaseStatement:
     """``NAME = ContainerTask(...)``, one field a line (LibCST adds the block's indentation);
-    a long dict or tuple field gets one item a line."""
+    a long dict, tuple or call field gets one item a line."""
     body = ""
     for key, value in fields:
         line = f"{step}{key}={value},"
-        if len(line) > width and value[:1] in "({" and value[-1:] in ")}":
-            items = _split_items(value)
+        if len(line) > width:
+            opening, items, closing = _split_items(value)
             inner = "".join(f"{step * 2}{item},\n" for item in items)
-            line = f"{step}{key}={value[0]}\n{inner}{step}{value[-1]},"
+            line = f"{step}{key}={opening}\n{inner}{step}{closing},"
         body += line + "\n"
     return cst.parse_statement(f"{name} = ContainerTask(\n{body})\n")
 
 
-def _split_items(value: str) -> list[str]:
-    """The top-level items of a dict or tuple display, as source (``key: value`` for dicts)."""
+def _split_items(value: str) -> tuple[str, list[str], str]:
+    """A dict, tuple or call display as its opening, items (source) and closing."""
     node = cst.parse_expression(value)
     code = cst.Module([]).code_for_node
     if isinstance(node, cst.Dict):
-        return [f"{code(e.key)}: {code(e.value)}" for e in node.elements
-                if isinstance(e, cst.DictElement)]
+        return "{", [f"{code(e.key)}: {code(e.value)}" for e in node.elements
+                     if isinstance(e, cst.DictElement)], "}"
     if isinstance(node, cst.Tuple):
-        return [code(e.value) for e in node.elements]
-    return [value]
+        return "(", [code(e.value) for e in node.elements], ")"
+    if isinstance(node, cst.Call):
+        return f"{code(node.func)}(", [code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+                                        for a in node.args], ")"
+    return "", [value], ""
 
 
-
-def constant_name(task_id: str) -> str:
-    """``extract-orders`` -> ``EXTRACT_ORDERS_CONTAINER``."""
+def constant_name(task_id: str, *, local: bool = False) -> str:
+    """``extract-orders`` -> ``EXTRACT_ORDERS_CONTAINER`` (``extract_orders_container`` for a
+    local variable)."""
     base = re.sub(r"\W+", "_", task_id).strip("_").upper() or "TASK"
-    return f"{'_' if base[0].isdigit() else ''}{base}_CONTAINER"
+    name = f"{'_' if base[0].isdigit() else ''}{base}_CONTAINER"
+    return name.lower() if local else name

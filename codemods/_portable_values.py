@@ -18,7 +18,8 @@ __all__ = ["KNOWN_SOURCES", "Placeholders", "SecretArgs", "Unsafe", "read_env", 
            "read_string", "read_strings", "string_literal"]
 
 #: context values a template may name to become a typed parameter
-KNOWN_SOURCES = frozenset({"ds", "ds_nodash", "logical_date", "ts", "ts_nodash"})
+KNOWN_SOURCES = frozenset({"ds", "ds_nodash", "logical_date", "ts", "ts_nodash",
+                           "data_interval_start", "data_interval_end"})
 
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
 _PARAM = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)$")

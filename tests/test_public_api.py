@@ -16,6 +16,7 @@ BRIDGE_PUBLIC = {
     "RunResult", "RunStatus", "SkipAsset", "SourceAsset", "SqlStore", "SqlTableIOManager",
     "StaticPartitions", "Store", "TriggerRule", "asset", "asset_statuses", "backfill",
     "changed_assets_since", "impacted_assets", "materialize", "multi_asset", "provenance",
+    "ContainerTask", "SubprocessContainerRunner", "context_value",
     "refresh_plan", "select",
 }
 

@@ -22,7 +22,8 @@ class PortableKpoCommand(PortableKpoRules):
     ``**pod_arguments(<TASK>_CONTAINER)`` in its place (``translators.containers_airflow``),
     which hands the operator exactly the arguments it had: the same pod. Templates naming a
     known context value (``{{ ds }}``, ``{{ ds_nodash }}``, ``{{ logical_date }}``,
-    ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ params.x }}``) become typed parameters
+    ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ data_interval_start }}``,
+    ``{{ data_interval_end }}``, ``{{ params.x }}``) become typed parameters
     (``${ds}`` with ``params={"ds": context_value("ds")}``): a test renders the task with a
     ``date`` (``TASK.render("t", ds=date(2024, 5, 17))``) and runs it with a
     ``SubprocessContainerRunner``, a docker runner or a fake; ``assetbridge run`` on the DAG
@@ -35,7 +36,7 @@ class PortableKpoCommand(PortableKpoRules):
     | ``task_id`` | a string literal | anything else, e.g. a factory's parameter (``task-id``) |
     | ``image`` | a string literal or a name | a template (``template``), absent from the call (``image``) |
     | ``cmds`` / ``arguments`` | lists or tuples of string literals | names, calls, starred items (``argument``) |
-    | templates | ``{{ ds }}``, ``{{ ds_nodash }}``, ``{{ logical_date }}``, ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ params.x }}`` | other expressions, filters, macros, ``{% %}`` (``template``) |
+    | templates | ``{{ ds }}``, ``{{ ds_nodash }}``, ``{{ logical_date }}``, ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ data_interval_start }}``, ``{{ data_interval_end }}``, ``{{ params.x }}`` | other expressions, filters, macros, ``{% %}`` (``template``) |
     | ``env_vars`` | a dict of string literals, a list of ``k8s.V1EnvVar(name=, value=)`` | ``value_from``, names (``argument``) |
     | ``secrets`` | ``Secret(...)`` with literal arguments, inline or a module name bound once | ``items=``, other values (``argument``) |
     | ``container_resources`` | ``k8s.V1ResourceRequirements`` with literal ``requests`` / ``limits`` | anything else (``argument``) |
@@ -317,10 +318,10 @@ class PortableKpoCommand(PortableKpoRules):
             from translators.containers_airflow import pod_arguments
 
             def build(dag):
-                REPORT_CONTAINER = ContainerTask(
+                report_container = ContainerTask(
                     image="etl:1",
                 )
-                return KubernetesPodOperator(task_id="report", **pod_arguments(REPORT_CONTAINER), dag=dag)
+                return KubernetesPodOperator(task_id="report", **pod_arguments(report_container), dag=dag)
             """),
         Change("""
             from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
