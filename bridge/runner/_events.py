@@ -1,7 +1,8 @@
 """Recording a run's events: buffered writes and the upstream versions each step consumed.
 
 Events are written in batches: when a few hundred are waiting, by a background flusher at
-most a quarter second after an asset finishes, and at the end of the run. A process killed
+most a quarter second after an asset finishes, and at the end of the run (an in-memory
+store is written at once, with no flusher). A process killed
 before a batch is written loses only events of work that is then simply redone on resume;
 a batch is one transaction, so nothing is ever half-recorded.
 """
@@ -18,7 +19,7 @@ from bridge._spec import AssetSpec
 from bridge._types import EventKind
 from bridge.runner._execute import Consumed, StepOutcome
 from bridge.runner._plan import Step
-from bridge.storage import AssetEvent, Store
+from bridge.storage import AssetEvent, InMemoryStore, Store
 
 __all__ = ["EventRecorder"]
 
@@ -47,10 +48,17 @@ class EventRecorder:
         self._by_partition: dict[str, dict[str, AssetEvent]] = {}
 
     def __enter__(self) -> EventRecorder:
+        if self._immediate:
+            return self
         self._flusher = threading.Thread(target=self._flush_periodically, daemon=True,
                                          name=f"assetbridge-events-{self.run_id}")
         self._flusher.start()
         return self
+
+    @property
+    def _immediate(self) -> bool:
+        """An in-memory store is written at once: batching saves nothing there."""
+        return isinstance(self.store, InMemoryStore)
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
@@ -133,6 +141,12 @@ class EventRecorder:
             full = len(self._buffer) >= _BATCH_EVENTS
         if full:
             self.flush()
+        elif self._immediate:
+            try:
+                self.flush()
+            except Exception as exc:  # stays buffered; the final flush raises
+                _LOGGER.warning("run %s: writing events failed, will retry: %s",
+                                self.run_id, exc)
 
     def flush(self) -> None:
         """Write buffered events in one transaction (in order, never twice); a batch that

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import inspect
+import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -17,11 +20,15 @@ from translators.model import Diagnostic
 __all__ = ["dag_folders", "load_dags", "on_sys_path", "parse_logical_date"]
 
 
-def load_dags(paths: Sequence[str | Path], dag_id: str | None = None
-              ) -> tuple[list[Any], tuple[Diagnostic, ...]]:
+def load_dags(paths: Sequence[str | Path], dag_id: str | None = None, *,
+              reload: bool = False) -> tuple[list[Any], tuple[Diagnostic, ...]]:
     """The DAGs in ``paths`` (one when ``dag_id`` is given) and the read diagnostics.
 
-    Call inside ``translators._airflow_env.airflow_environment()``.
+    Call inside ``translators._airflow_env.airflow_environment()``. The DAG objects of
+    files whose bytes have not changed since an earlier call in this process are reused,
+    as a worker reuses a parsed DAG; ``reload`` imports the files again anyway (DAG files
+    whose top-level code reads the clock or the environment, or a changed helper module
+    next to a DAG file given on its own).
 
     Raises:
         TranslationError: Airflow is missing, nothing was found, or ``dag_id`` is unknown.
@@ -29,7 +36,15 @@ def load_dags(paths: Sequence[str | Path], dag_id: str | None = None
     if not airflow_available():
         raise TranslationError("running Airflow DAGs in-process requires the airflow extra: "
                                "pip install 'assetbridge[airflow]'")
-    loaded = _load(paths)
+    stamp = _stamp(paths)
+    with _LOCK:
+        loaded = None if reload else _LOADED.get(stamp)
+    if loaded is None:
+        loaded = _load(paths)
+        with _LOCK:
+            _LOADED[stamp] = loaded
+            while len(_LOADED) > _MAX_LOADED:
+                _LOADED.pop(next(iter(_LOADED)))
     dags = sorted(loaded.dags, key=lambda dag: dag.dag_id)
     diagnostics = tuple(sorted(set(loaded.diagnostics), key=lambda d: d.sort_key()))
     if dag_id is not None:
@@ -44,6 +59,37 @@ def load_dags(paths: Sequence[str | Path], dag_id: str | None = None
                                + (f"; {problems[0]}" if problems else "")
                                + "; check the path and the dag_id")
     return dags, diagnostics
+
+
+#: what earlier calls loaded, by the files' paths and bytes
+_LOADED: dict[tuple[Any, ...], Any] = {}
+_MAX_LOADED = 64
+_LOCK = threading.Lock()
+
+
+def _stamp(paths: Sequence[str | Path]) -> tuple[Any, ...]:
+    """What a load of ``paths`` depends on: every file under them with a digest of its
+    bytes (``.airflowignore`` files included)."""
+    found: list[tuple[str, str]] = []
+    for raw in paths:
+        root = os.fspath(raw)
+        if os.path.isdir(root):
+            for folder, dirs, files in os.walk(root):
+                dirs.sort()
+                found.extend(_file_stamp(os.path.join(folder, name)) for name in sorted(files)
+                             if name.endswith(".py") or name == ".airflowignore")
+        else:
+            found.append(_file_stamp(root))
+    return (tuple(os.fspath(p) for p in paths), tuple(found))
+
+
+def _file_stamp(path: str) -> tuple[str, str]:
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    except OSError:
+        digest = "missing"
+    return (os.path.abspath(path), digest)
 
 
 def _load(paths: Sequence[str | Path]) -> Any:

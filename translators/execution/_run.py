@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from translators.execution._loading import dag_folders, load_dags, on_sys_path, 
 from translators.execution._result import DagRunResult
 from translators.execution._runtime import RUNTIME_RESOURCE, AirflowRun, TaskRecord
 from translators.execution._settings import ExecutionSettings
-from translators.execution._socket import subprocess_channel
+from translators.execution._socket import needs_subprocess_channel, subprocess_channel
 from translators.execution._sql import SqlResources
 from translators.execution._states import FAILED, SKIPPED, UPSTREAM_FAILED, airflow_state
 from translators.execution._taskrun import Adapters
@@ -79,7 +80,7 @@ def run_dags(
                                                                     _IO_MANAGER)})
     io_manager = given.get(_IO_MANAGER) or InMemoryIOManager()
     with airflow_environment(), on_sys_path(dag_folders(path_list)):
-        dags, diagnostics = load_dags(path_list, dag_id)
+        dags, diagnostics = load_dags(path_list, dag_id, reload=settings.reload_dags)
         assets = dag_assets(dags, translator, retry_delay=settings.retry_delay)
         run = AirflowRun({dag.dag_id: dag for dag in dags},
                          logical_date=parse_logical_date(logical_date) or _now(),
@@ -93,7 +94,9 @@ def run_dags(
                              max_workers=settings.max_workers,
                              tags={"airflow": "true", **settings.tags})
         try:
-            with installed(run.comms), subprocess_channel(run.comms):
+            channel = (subprocess_channel(run.comms) if needs_subprocess_channel(dags)
+                       else contextlib.nullcontext())
+            with installed(run.comms), channel:
                 result = materialize(graph, selection=select, store=store, options=options,
                                      resources={RUNTIME_RESOURCE: run, _IO_MANAGER: io_manager})
         finally:

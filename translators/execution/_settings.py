@@ -41,6 +41,9 @@ class ExecutionSettings:
     max_workers: int = 1
     #: extra tags recorded on the bridge run
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: import the DAG files again even when their bytes are unchanged since an earlier
+    #: run in this process (top-level code that reads the clock, Variables or helpers)
+    reload_dags: bool = False
 
 
 class RunSecrets:

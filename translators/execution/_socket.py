@@ -14,14 +14,26 @@ import contextlib
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from translators.execution._comms import LocalComms
 
-__all__ = ["subprocess_channel"]
+__all__ = ["needs_subprocess_channel", "subprocess_channel"]
 
 _FD_VARIABLE = "__AIRFLOW_SUPERVISOR_FD"
+#: the base of the operators whose callable runs in a child interpreter
+_CHILD_PYTHON_BASE = "_BasePythonVirtualenvOperator"
+
+
+def needs_subprocess_channel(dags: Iterable[Any]) -> bool:
+    """Whether a task of ``dags`` runs Python in a child process that calls back (the
+    channel costs a thread per run, so runs without such tasks go without)."""
+    return any(_CHILD_PYTHON_BASE in {cls.__name__ for cls in type(task).__mro__}
+               or _CHILD_PYTHON_BASE in {cls.__name__ for cls in
+                                         getattr(getattr(task, "operator_class", None),
+                                                 "__mro__", ())}
+               for dag in dags for task in dag.tasks)
 
 
 @contextlib.contextmanager

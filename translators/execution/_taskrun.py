@@ -48,6 +48,7 @@ from translators.execution._containers import (
 from translators.execution._instance import LocalTaskInstance
 from translators.execution._sql import SqlResources, is_sql_operator, use_sql_resource
 from translators.execution._states import FAILED, SKIPPED, SUCCESS
+from translators.execution._templates import template_env
 from translators.execution._xcom import RETURN_KEY
 
 __all__ = ["Adapters", "InstanceOutcome", "run_instance"]
@@ -116,7 +117,7 @@ def run_instance(ti: LocalTaskInstance, adapters: Adapters, *, last_try: bool) -
     context["task"] = ti.task
     try:
         with set_current_context(context):  # type: ignore[arg-type]
-            ti.render_templates(context, ti.task.dag.get_template_env())
+            ti.render_templates(context, template_env(ti.task.dag))
             result = _execute(ti, context, adapters)
         _push_return_value(ti, result)
         outcome = InstanceOutcome(SUCCESS)
