@@ -16,6 +16,7 @@ With these two rules, translating the exported DAGs back gives the same asset gr
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from bridge._graph import AssetGraph
 from bridge._keys import AssetKey
 from bridge._partitions import StaticPartitions, TimeWindowPartitions
 from bridge._selection import select
+from bridge.errors import SelectionError
 from translators.export._names import NameRegistry, dag_id_for, task_id_for
 from translators.export._options import ExportError, ExportOptions
 
@@ -131,7 +133,7 @@ def plan_export(assets: Iterable[Asset] | AssetGraph, options: ExportOptions) ->
     grouping = _Grouping(graph, labels)
     for unit in units:
         grouping.place(unit)
-    extras = {str(spec.key): _extra(spec.key, spec.code_version)
+    extras = {str(spec.key): _extra(spec.key, spec.code_version, spec.metadata)
               for unit in units for spec in unit.specs}
     names = NameRegistry()
     dags = tuple(_dag_plan(graph, dag, grouping, options, names) for dag in grouping.dags)
@@ -140,8 +142,12 @@ def plan_export(assets: Iterable[Asset] | AssetGraph, options: ExportOptions) ->
     return ExportPlan(dags=dags, extras=extras, left_out=tuple(left), options=options)
 
 
-def _extra(key: AssetKey, code_version: str | None) -> dict[str, Any]:
-    return {"assetbridge_key": str(key), "code_version": code_version}
+def _extra(key: AssetKey, code_version: str | None, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The outlet's extra: key, code version and the metadata, as JSON data."""
+    extra: dict[str, Any] = {"assetbridge_key": str(key), "code_version": code_version}
+    if metadata:
+        extra["metadata"] = json.loads(json.dumps(metadata, default=str))
+    return extra
 
 
 def _labels(graph: AssetGraph, options: ExportOptions) -> dict[AssetKey, str]:
@@ -149,7 +155,10 @@ def _labels(graph: AssetGraph, options: ExportOptions) -> dict[AssetKey, str]:
     if options.jobs:
         labels: dict[AssetKey, str] = {}
         for name, selection in options.jobs:
-            chosen = select(graph, selection)
+            try:
+                chosen = select(graph, selection)
+            except SelectionError as exc:
+                raise ExportError(f"job {name!r}: {exc}") from exc
             if not chosen:
                 raise ExportError(f"job {name!r}: selection {selection!r} selects no asset")
             for key in sorted(chosen):
