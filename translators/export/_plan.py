@@ -10,6 +10,8 @@ split further where one DAG would not be exact:
   of such a DAG consumes exactly the scheduled assets, and later tasks consume a subset;
   an asset that needs other upstream DAGs starts a DAG of its own.
 - DAGs never form a cycle (a cycle of asset schedules would trigger runs forever).
+- a task edge carries every output of a multi-asset, so an asset that reads only some of
+  them goes into another DAG, scheduled on exactly those.
 
 With these two rules, translating the exported DAGs back gives the same asset graph.
 """
@@ -183,6 +185,7 @@ class _Grouping:
         self.graph, self.labels = graph, labels
         self.dags: list[_Dag] = []
         self.dag_of: dict[AssetKey, int] = {}
+        self.unit_keys: dict[AssetKey, tuple[AssetKey, ...]] = {}
         self.by_bucket: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
 
     def deps(self, unit: Asset) -> set[AssetKey]:
@@ -197,6 +200,8 @@ class _Grouping:
             dag = self.dags[index]
             inside = deps & dag.keys
             outside = {d for d in deps - dag.keys if d in self.dag_of}
+            if any(not set(self.unit_keys[d]) <= deps for d in inside):
+                continue  # a task edge would make it read every output of a multi-asset
             if timed:
                 feeding = {self.dag_of[d] for d in outside}
                 if feeding - dag.feeds and self._reaches(index, feeding):
@@ -223,6 +228,7 @@ class _Grouping:
         dag.feeds |= {self.dag_of[d] for d in outside}
         for key in unit.keys:
             self.dag_of[key] = index
+            self.unit_keys[key] = unit.keys
 
     def _reaches(self, start: int, targets: set[int]) -> bool:
         """Whether DAG ``start`` feeds (transitively) any of ``targets``."""
