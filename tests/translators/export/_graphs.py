@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bridge import Asset, AssetGraph, DailyPartitions, SourceAsset, StaticPartitions, asset
-from bridge import AssetSpec, multi_asset
+from bridge import (
+    Asset,
+    AssetGraph,
+    AssetSpec,
+    DailyPartitions,
+    SourceAsset,
+    StaticPartitions,
+    asset,
+    multi_asset,
+)
 
 PARTITIONS = {"none": None, "daily": DailyPartitions(start="2026-01-01"),
               "static": StaticPartitions(["eu", "us"])}
