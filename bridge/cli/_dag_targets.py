@@ -66,7 +66,8 @@ def run_dag_target(target: str, *, selection: str | None, config: str | None, en
     finally:
         store.close()
     for problem in outcome.diagnostics:
-        if problem.level == "error":  # a broken file did not stop the others
+        # a broken file did not stop the others; tasks outside their dates did not run
+        if problem.level == "error" or problem.code == "outside-task-dates":
             click.echo(f"warning: {problem.file}:{problem.line or 0}: {problem.message}",
                        err=True)
     report_run(outcome.run, as_json=as_json, noun="task(s)")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge._graph import AssetGraph
+from bridge._keys import AssetKey
 from bridge._selection import select as select_keys
 from bridge.errors import BridgeError
 from bridge.io import InMemoryIOManager, InputContext, IOManager
@@ -27,6 +28,7 @@ from translators.execution._sql import SqlResources
 from translators.execution._states import FAILED, SKIPPED, UPSTREAM_FAILED, airflow_state
 from translators.execution._taskrun import Adapters
 from translators.execution._xcom import RETURN_KEY
+from translators.model import Diagnostic
 from translators.translator import AirflowTranslator
 
 __all__ = ["CONTAINER_RUNNER", "run_dags"]
@@ -90,6 +92,8 @@ def run_dags(
         run.asset_keys = {(spec.metadata["dag_id"], spec.metadata["task_id"]): spec.key
                           for spec in (graph.spec(key) for key in graph.keys)}
         _seed_upstream_xcoms(run, graph, select, io_manager)
+        selection, not_created = _outside_dates(run, graph, select)
+        diagnostics += not_created
         options = RunOptions(hooks=[_StateRecorder(run), *hooks], target=_target(path_list),
                              max_workers=settings.max_workers,
                              tags={"airflow": "true", **settings.tags})
@@ -97,7 +101,7 @@ def run_dags(
             channel = (subprocess_channel(run.comms) if needs_subprocess_channel(dags)
                        else contextlib.nullcontext())
             with installed(run.comms), channel:
-                result = materialize(graph, selection=select, store=store, options=options,
+                result = materialize(graph, selection=selection, store=store, options=options,
                                      resources={RUNTIME_RESOURCE: run, _IO_MANAGER: io_manager})
         finally:
             sql.close()
@@ -122,6 +126,41 @@ def _target(paths: list[str | Path]) -> str:
 
 def _adapters(sql: SqlResources, runner: ContainerRunner | None) -> Adapters:
     return Adapters(sql, runner)
+
+
+def _outside_dates(run: AirflowRun, graph: AssetGraph, selection: str | None
+                   ) -> tuple[str | frozenset[AssetKey] | None, tuple[Diagnostic, ...]]:
+    """Airflow creates no task instance for a task whose ``start_date`` is after the run's
+    logical date or whose ``end_date`` is before it (``DagRun.verify_integrity``); such a
+    task does not run, nor do the tasks downstream of it (they would wait for it forever).
+    The selection without them, and a warning per DAG concerned."""
+    late = [(dag.dag_id, task) for dag in run.dags.values() for task in dag.tasks
+            if not _has_instance(task, run.logical_date)]
+    if not late:
+        return selection, ()
+    keys = {run.asset_keys[(dag_id, task.task_id)] for dag_id, task in late
+            if (dag_id, task.task_id) in run.asset_keys}
+    blocked = keys | {down for key in keys for down in graph.descendants(key)
+                      if graph.spec(down).metadata.get("dag_id") == graph.spec(key).metadata.get(
+                          "dag_id")}
+    chosen = select_keys(graph, selection) - blocked
+    warnings = []
+    for dag_id in sorted({dag_id for dag_id, _ in late}):
+        tasks = sorted(task.task_id for d, task in late if d == dag_id)
+        shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
+        warnings.append(Diagnostic(
+            level="warning", code="outside-task-dates", dag_id=dag_id,
+            file=run.dags[dag_id].fileloc,
+            message=(f"logical date {run.logical_date.isoformat()} is outside the start/end "
+                     f"dates of {shown} in DAG {dag_id!r}; Airflow creates no task instance "
+                     "for them, so they and their downstream tasks do not run (pick a later "
+                     "--logical-date)")))
+    return chosen, tuple(warnings)
+
+
+def _has_instance(task: Any, logical_date: datetime) -> bool:
+    start, end = getattr(task, "start_date", None), getattr(task, "end_date", None)
+    return (start is None or start <= logical_date) and (end is None or logical_date <= end)
 
 
 def _seed_upstream_xcoms(run: AirflowRun, graph: AssetGraph, selection: str | None,
