@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import json
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bridge._keys import AssetKey
+from bridge._status import AssetStatusReport
+from bridge._types import RunStatus
 from bridge.storage import Store
 from bridge.ui._csrf import CsrfGuard
 from bridge.ui._launch import Launcher
@@ -31,6 +35,10 @@ from bridge.ui._project import UiProject
 __all__ = ["UiState", "create_app", "render"]
 
 _HERE = Path(__file__).parent
+#: seconds a computed status is reused at most
+_STATUS_TTL = 10.0
+#: runs compared to tell whether statuses may have changed
+_TOKEN_RUNS = 20
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _HEADERS = [
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -55,6 +63,20 @@ class UiState:
     env: str | None = None
     _layout: Layout | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _statuses: tuple[Any, float, dict[AssetKey, AssetStatusReport]] | None = None
+
+    def statuses(self) -> dict[AssetKey, AssetStatusReport]:
+        """Status of every asset; reused while no run is in progress and none finished
+        since (at most ``_STATUS_TTL`` seconds, for events written without a run)."""
+        token = _store_token(self.store)
+        now = time.monotonic()
+        cached = self._statuses
+        if (cached is not None and token is not None and cached[0] == token
+                and now - cached[1] < _STATUS_TTL):
+            return cached[2]
+        reports = self.project.statuses(self.store)
+        self._statuses = None if token is None else (token, now, reports)
+        return reports
 
     def layout(self) -> Layout:
         """The graph drawing, computed on first use (the targets do not change)."""
@@ -64,6 +86,16 @@ class UiState:
                           for key, source in self.project.owner.items()}
                 self._layout = layout_graph(self.project.digraph(), groups)
             return self._layout
+
+
+def _store_token(store: Store) -> Any:
+    """What changes when a run starts or ends; None while a run is in progress."""
+    from bridge.runner._materialize import run_is_orphaned
+
+    runs = store.list_runs(_TOKEN_RUNS)
+    if any(run.status is RunStatus.RUNNING and not run_is_orphaned(run) for run in runs):
+        return None
+    return tuple((run.run_id, run.status.value, run.finished_at) for run in runs)
 
 
 def state_of(request: Request) -> UiState:

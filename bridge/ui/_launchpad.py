@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -60,11 +61,11 @@ def _panel(state: UiState, index: int, source: Source, statuses: dict[str, str],
     }
 
 
-async def launchpad_page(request: Request, error: str | None = None,
+def launchpad_page(request: Request, error: str | None = None,
                          status_code: int = 200) -> Response:
     """One form per target: assets, config, partitions, environment."""
     state = state_of(request)
-    statuses = status_names(state.project.statuses(state.store))
+    statuses = status_names(state.statuses())
     expression = request.query_params.get("select")
     panels = [_panel(state, i, source, statuses, expression)
               for i, source in enumerate(state.project.sources)]
@@ -84,13 +85,13 @@ async def launch(request: Request) -> Response:
         index = int(str(form.get("source", "0")))
         source = state.project.sources[index]
     except (ValueError, IndexError):
-        return await launchpad_page(request, "unknown target in the form", 400)
+        return await run_in_threadpool(launchpad_page, request, "unknown target in the form", 400)
     items = [(name, str(value)) for name, value in form.multi_items()
              if isinstance(value, str)]
     try:
         return _start(state, source, items, {k: v for k, v in items})
     except BridgeError as exc:
-        return await launchpad_page(request, str(exc), 400)
+        return await run_in_threadpool(launchpad_page, request, str(exc), 400)
 
 
 def _start(state: UiState, source: Source, items: list[tuple[str, str]],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,45 +23,47 @@ from bridge.ui._project import Source, status_names
 __all__ = ["routes"]
 
 _LABEL = 26
+#: above this many nodes, labels are drawn by the page script for the nodes in view only
+_LAZY_LABELS = 1500
 
 
 @dataclass(frozen=True, slots=True)
 class _Node:
     key: str
+    url: str
     x: int
     y: int
     label: str
     status: str
-    group: str
 
 
 def _label(key: str) -> str:
     return key if len(key) <= _LABEL else "\u2026" + key[-(_LABEL - 1):]
 
 
-async def graph_page(request: Request) -> Response:
+def graph_page(request: Request) -> Response:
     """The lineage graph, coloured by status and grouped by group / DAG."""
     state = state_of(request)
     layout = state.layout()
-    statuses = status_names(state.project.statuses(state.store))
-    owner = state.project.owner
+    statuses = status_names(state.statuses())
     nodes = []
-    for key, source in owner.items():
+    for key in state.project.owner:
         text = str(key)
         x, y = layout.positions[text]
-        nodes.append(_Node(text, x, y, _label(text), statuses.get(text, "source"),
-                           source.graph.spec(key).group))
+        nodes.append(_Node(text, "/assets/" + quote(text, safe="/"), x, y, _label(text),
+                           statuses.get(text, "source")))
     counts: dict[str, int] = {}
     for node in nodes:
         counts[node.status] = counts.get(node.status, 0) + 1
     return render(request, "graph.html", title="asset graph", layout=layout, nodes=nodes,
-                  counts=counts, node_w=NODE_W, node_h=NODE_H)
+                  counts=counts, node_w=NODE_W, node_h=NODE_H,
+                  lazy_labels=len(nodes) > _LAZY_LABELS)
 
 
-async def statuses_api(request: Request) -> Response:
+def statuses_api(request: Request) -> Response:
     """``{"assets": {key: status}}`` for the pages that poll."""
     state = state_of(request)
-    return JSONResponse({"assets": status_names(state.project.statuses(state.store))})
+    return JSONResponse({"assets": status_names(state.statuses())})
 
 
 def _lookup(request: Request) -> tuple[Source, AssetKey]:
@@ -71,16 +75,14 @@ def _lookup(request: Request) -> tuple[Source, AssetKey]:
     return found
 
 
-async def asset_page(request: Request) -> Response:
+def asset_page(request: Request) -> Response:
     """One asset: spec, origin, status, history, provenance and neighbours."""
-    from bridge._status import asset_statuses
-
     state = state_of(request)
     source, key = _lookup(request)
     graph = source.graph
     spec = graph.spec(key)
     definition = graph.definition(key)
-    reports = asset_statuses(graph, state.store)
+    reports = state.statuses()
     statuses = status_names(reports)
     history = state.store.history(str(key), limit=50)
     model = definition.signature.config_model
@@ -104,13 +106,23 @@ def _origin(source: Source, key: AssetKey) -> dict[str, Any]:
         meta = spec.metadata
         return {"kind": "Airflow task", "dag_id": meta.get("dag_id"),
                 "task_id": meta.get("task_id"), "operator": meta.get("operator"),
-                "file": meta.get("file"), "line": meta.get("line")}
+                "file": _shown_path(meta.get("file")), "line": meta.get("line")}
     if definition.source is None:
         return {"kind": "source asset" if definition.is_source else "asset", "file": None}
     file, first, last = definition.source
     name = getattr(definition.fn, "__qualname__", None)
     return {"kind": "multi-asset function" if definition.is_multi else "@asset function",
-            "function": name, "file": file, "line": first, "last_line": last}
+            "function": name, "file": _shown_path(file), "line": first, "last_line": last}
+
+
+def _shown_path(file: str | None) -> str | None:
+    """``file`` relative to the working directory when it is inside it."""
+    if not file:
+        return file
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return file
 
 
 def routes() -> list[BaseRoute]:

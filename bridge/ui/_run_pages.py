@@ -25,7 +25,7 @@ def _run_status(run: RunRecord) -> str:
     return "crashed" if run_is_orphaned(run) else run.status.value
 
 
-async def runs_page(request: Request) -> Response:
+def runs_page(request: Request) -> Response:
     """The newest runs first."""
     state = state_of(request)
     runs = state.store.list_runs(200)
@@ -74,18 +74,18 @@ _OUTCOME = {EventKind.MATERIALIZATION: "success", EventKind.FAILURE: "failed",
             EventKind.SKIPPED: "skipped"}
 
 
-async def run_page(request: Request) -> Response:
+def run_page(request: Request) -> Response:
     """One run: per-asset outcome, timings, errors and captured logs."""
     context = _run_context(request)
     return render(request, "run.html", title=f"run {context['run_id']}", **context)
 
 
-async def run_fragment(request: Request) -> Response:
+def run_fragment(request: Request) -> Response:
     """The part of the run page that polling replaces."""
     return render(request, "_run_body.html", **_run_context(request))
 
 
-async def launch_page(request: Request) -> Response:
+def launch_page(request: Request) -> Response:
     """A launch whose run id is not known yet (Airflow DAG runs), or that failed to start."""
     launch_ = state_of(request).launcher.get(request.path_params["launch_id"])
     if launch_ is None:
@@ -96,7 +96,7 @@ async def launch_page(request: Request) -> Response:
     return render(request, template, title="launch", launch=launch_)
 
 
-async def backfills_page(request: Request) -> Response:
+def backfills_page(request: Request) -> Response:
     """Backfills seen in recent runs, newest first."""
     store = state_of(request).store
     ids = dict.fromkeys(run.backfill_id for run in store.list_runs(1000) if run.backfill_id)
@@ -131,14 +131,14 @@ def _backfill_context(request: Request) -> dict[str, Any]:
             "can_resume": can_resume, "status": record.status.value}
 
 
-async def backfill_page(request: Request) -> Response:
+def backfill_page(request: Request) -> Response:
     """Per-partition status of one backfill, with a resume button."""
     context = _backfill_context(request)
     return render(request, "backfill.html", title=f"backfill {context['backfill_id']}",
                   **context)
 
 
-async def backfill_fragment(request: Request) -> Response:
+def backfill_fragment(request: Request) -> Response:
     """The part of the backfill page that polling replaces."""
     return render(request, "_backfill_body.html", **_backfill_context(request))
 

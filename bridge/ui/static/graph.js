@@ -7,14 +7,20 @@
   if (!svg) return;
   const width = Number(svg.dataset.width);
   const height = Number(svg.dataset.height);
-  const nodes = Array.from(svg.querySelectorAll("a.node")).map((element) => ({
-    element,
-    key: element.dataset.key,
-    lower: element.dataset.key.toLowerCase(),
-    x: Number(element.dataset.x),
-    y: Number(element.dataset.y),
-  }));
-  const byKey = new Map(nodes.map((node) => [node.key, node]));
+  // the node list is built on first use (search, status refresh), not during page load
+  let nodeList = null;
+  function nodes() {
+    if (nodeList === null) {
+      nodeList = Array.from(svg.querySelectorAll("a.node"), (element) => ({
+        element, key: element.dataset.key, lower: element.dataset.key.toLowerCase(),
+      }));
+    }
+    return nodeList;
+  }
+  function position(node) {
+    const matrix = node.element.transform.baseVal.consolidate().matrix;
+    return { x: matrix.e, y: matrix.f };
+  }
   const view = { x: 0, y: 0, w: width, h: height };
 
   function box() { return svg.getBoundingClientRect(); }
@@ -22,6 +28,32 @@
   function apply() {
     svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
     svg.classList.toggle("far", scale() < 0.45);
+    scheduleLabels();
+  }
+
+  // big graphs come without labels (a third of the page's elements); they are added for
+  // the nodes in view once the user zooms in far enough to read them
+  const lazyLabels = svg.dataset.lazyLabels === "true";
+  let labelTimer = null;
+  function scheduleLabels() {
+    if (!lazyLabels) return;
+    window.clearTimeout(labelTimer);
+    labelTimer = window.setTimeout(addLabels, 50);
+  }
+  function addLabels() {
+    if (scale() < 0.45) return;
+    for (const node of nodes()) {
+      if (node.labelled) continue;
+      const at = node.at || (node.at = position(node));
+      if (at.x + 190 < view.x || at.x > view.x + view.w
+          || at.y + 34 < view.y || at.y > view.y + view.h) continue;
+      const text = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      text.setAttribute("x", "12");
+      text.setAttribute("y", "22");
+      text.textContent = node.key.length <= 26 ? node.key : `\u2026${node.key.slice(-25)}`;
+      node.element.appendChild(text);
+      node.labelled = true;
+    }
   }
   function setScale(s, cx, cy) {
     const r = box();
@@ -99,15 +131,17 @@
   const count = document.getElementById("search-count");
   let matches = [];
   function focusNode(node) {
-    nodes.forEach((n) => n.element.classList.remove("focus"));
+    svg.querySelectorAll("a.node.focus").forEach((element) => element.classList.remove("focus"));
     node.element.classList.add("focus");
-    setScale(Math.max(1, scale()), node.x + 95, node.y + 17);
+    const at = position(node);
+    setScale(Math.max(1, scale()), at.x + 95, at.y + 17);
   }
   function search() {
     const query = input.value.trim().toLowerCase();
-    matches = query ? nodes.filter((node) => node.lower.includes(query)) : [];
+    matches = query ? nodes().filter((node) => node.lower.includes(query)) : [];
     svg.classList.toggle("searching", Boolean(query));
-    nodes.forEach((node) => node.element.classList.toggle("match", matches.includes(node)));
+    svg.querySelectorAll("a.node.match").forEach((element) => element.classList.remove("match"));
+    matches.forEach((node) => node.element.classList.add("match"));
     count.textContent = query ? `${matches.length} match${matches.length === 1 ? "" : "es"}` : "";
     results.replaceChildren();
     matches.slice(0, 40).forEach((node) => {
@@ -124,7 +158,7 @@
   let pending = null;
   input.addEventListener("input", () => {
     window.clearTimeout(pending);
-    pending = window.setTimeout(search, nodes.length > 2000 ? 120 : 0);
+    pending = window.setTimeout(search, nodes().length > 2000 ? 120 : 0);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && matches.length) { focusNode(matches[0]); results.hidden = true; }
@@ -145,7 +179,7 @@
         if (response.ok) {
           const statuses = (await response.json()).assets;
           const counts = {};
-          nodes.forEach((node) => {
+          nodes().forEach((node) => {
             const status = statuses[node.key] || "source";
             if (node.element.dataset.status !== status) node.element.dataset.status = status;
             counts[status] = (counts[status] || 0) + 1;
@@ -162,5 +196,16 @@
   window.addEventListener("resize", apply);
   fit();
   svg.dataset.ready = "true";
-  window.assetGraph = { nodes: byKey, fit, focus: (key) => byKey.has(key) && focusNode(byKey.get(key)) };
+  // tooltips (the full key and status) are made on hover, not for every node up front
+  svg.addEventListener("pointerover", (event) => {
+    const element = event.target.closest("a.node");
+    if (!element) return;
+    let title = element.querySelector("title");
+    if (!title) {
+      title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      element.prepend(title);
+    }
+    title.textContent = `${element.dataset.key} (${element.dataset.status})`;
+  });
+  window.assetGraph = { fit, search };
 })();

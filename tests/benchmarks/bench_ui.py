@@ -1,0 +1,127 @@
+"""Benchmark of the web UI's asset graph page with 5,000 assets; prints a report.
+
+Run: ``python tests/benchmarks/bench_ui.py [--assets N]``. Always exits 0: it is a report.
+
+Set-up (not timed): a generated module of N assets in groups of 100 (1-3 upstream assets
+each, some across groups) is materialized once into a fresh SQLite store, then 5% of it
+again, so the page shows fresh, stale and never-materialized assets. A real
+``assetbridge ui`` process serves it.
+
+What is timed:
+- server: wall time of ``GET /`` over HTTP (status of every asset from the store, the
+  server-side layout, rendering the SVG). The first request also computes the layout,
+  which is then cached; later requests are reported as the best and median of 5.
+- browser: Debian's headless Chromium (Playwright), from ``page.goto`` until the graph
+  script has set up pan/zoom/search (``svg[data-ready]``) and two animation frames have
+  been painted; best and median of 3 loads in fresh pages.
+Targets: at most 1 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from tests.benchmarks._ui_project import write_project  # noqa: E402
+from tests.ui._server import chromium, ui_server  # noqa: E402
+
+TARGET = 1.0  # seconds, server and browser alike
+
+
+def seed_store(module: Path, home: Path) -> Callable[[], None]:
+    """Materialize everything once, then 5% again (their downstream turns stale); returns
+    a function that makes one more small real run (so the UI must recompute statuses)."""
+    from bridge import materialize
+    from bridge._graph import AssetGraph
+    from bridge._loading import load_target
+    from bridge.storage import SqlStore
+
+    graph = AssetGraph.from_assets(load_target(str(module)).assets)
+    url = f"sqlite:///{home / 'runs.db'}"
+    store = SqlStore(url)
+    try:
+        materialize(graph, store=store)
+        again = [key for i, key in enumerate(graph.keys) if i % 20 == 0]
+        materialize(graph, selection=again, store=store)
+    finally:
+        store.close()
+    return lambda: materialize(graph, selection=[graph.keys[-1]], store=url) and None
+
+
+def time_server(url: str, another_run: Callable[[], None]) -> dict[str, Any]:
+    def get() -> tuple[float, int]:
+        start = time.perf_counter()
+        with urllib.request.urlopen(url + "/", timeout=60) as response:
+            body = response.read()
+        return time.perf_counter() - start, len(body)
+
+    first, size = get()
+    after_runs = []
+    for _ in range(5):
+        another_run()
+        after_runs.append(get()[0])
+    repeats = [get()[0] for _ in range(5)]
+    return {"first": first, "after_run": after_runs, "repeat": repeats, "size": size}
+
+
+def time_browser(url: str, n_assets: int) -> list[float]:
+    times = []
+    with chromium() as browser:
+        for _ in range(3):
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            start = time.perf_counter()
+            page.goto(url + "/", wait_until="load", timeout=60_000)
+            page.wait_for_selector('svg#graph[data-ready="true"]', state="attached",
+                                   timeout=60_000)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                          "requestAnimationFrame(r)))")
+            times.append(time.perf_counter() - start)
+            shown = page.locator("a.node").count()
+            assert shown == n_assets, f"{shown} nodes drawn, expected {n_assets}"
+            page.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assets", type=int, default=5_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        module = write_project(folder, args.assets)
+        home = folder / "home"
+        home.mkdir()
+        started = time.perf_counter()
+        another_run = seed_store(module, home)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        with ui_server([str(module)], home, timeout=120) as url:
+            startup = time.perf_counter() - started
+            server = time_server(url, another_run)
+            browser = time_browser(url, args.assets)
+    print(f"web UI graph page, {args.assets:,} assets ({server['size'] / 1e6:.1f} MB of HTML)")
+    print(f"  set-up: store seeded in {seeded:.1f} s; `assetbridge ui` up in {startup:.1f} s "
+          "(loads the module)")
+    after_run, repeat = statistics.median(server["after_run"]), statistics.median(server["repeat"])
+    worst = max(server["first"], after_run)
+    print(f"  server GET /: first {server['first']:.3f} s (layout and statuses computed); "
+          f"after a new run (statuses recomputed) median {after_run:.3f} s; repeated "
+          f"(statuses reused) median {repeat:.3f} s   target <= {TARGET:.1f} s: "
+          f"{'ok' if worst <= TARGET else 'MISSED'}")
+    print(f"  Chromium load to drawn and interactive: best {min(browser):.3f} s, median "
+          f"{statistics.median(browser):.3f} s   target <= {TARGET:.1f} s: "
+          f"{'ok' if statistics.median(browser) <= TARGET else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
