@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.ui._server import QUICKSTART, REPO, chromium, ui_server  # noqa: E402
+from tests.ui._server import QUICKSTART, REPO, chromium, ui_server
 
 OUT = REPO / "docs" / "screenshots"
 
