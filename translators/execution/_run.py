@@ -134,8 +134,11 @@ def _outside_dates(run: AirflowRun, graph: AssetGraph, selection: str | None
     logical date or whose ``end_date`` is before it (``DagRun.verify_integrity``); such a
     task does not run, nor do the tasks downstream of it (they would wait for it forever).
     The selection without them, and a warning per DAG concerned."""
+    logical_date = run.logical_date
+    if logical_date is None:
+        return selection, ()
     late = [(dag.dag_id, task) for dag in run.dags.values() for task in dag.tasks
-            if not _has_instance(task, run.logical_date)]
+            if not _has_instance(task, logical_date)]
     if not late:
         return selection, ()
     keys = {run.asset_keys[(dag_id, task.task_id)] for dag_id, task in late
@@ -151,7 +154,7 @@ def _outside_dates(run: AirflowRun, graph: AssetGraph, selection: str | None
         warnings.append(Diagnostic(
             level="warning", code="outside-task-dates", dag_id=dag_id,
             file=run.dags[dag_id].fileloc,
-            message=(f"logical date {run.logical_date.isoformat()} is outside the start/end "
+            message=(f"logical date {logical_date.isoformat()} is outside the start/end "
                      f"dates of {shown} in DAG {dag_id!r}; Airflow creates no task instance "
                      "for them, so they and their downstream tasks do not run (pick a later "
                      "--logical-date)")))
