@@ -27,6 +27,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from bridge.errors import CodemodSkip
+from codemods._dag_to_assets_files import companion_diff, companion_problem, write_companions
 from codemods._types import FileResult, FileStatus, Mode, Report
 from codemods.base import BridgeCommand
 from codemods.commands import get_command
@@ -47,6 +48,8 @@ class Transformed:
     skipped: tuple[str, ...] = ()
     #: the source encoding (from the coding cookie or BOM; utf-8 by default)
     encoding: str = "utf-8"
+    #: files to create next to this one, ``(file name, source)`` (``dag-to-assets``)
+    companions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
     tree = cst.parse_module(source)
     reports: list[Report] = []
     skipped: list[str] = []
+    companions: list[tuple[str, str]] = []
     for command_class in chain:
         command = command_class(CodemodContext(filename=filename))
         try:
@@ -103,7 +107,9 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
             skipped.append(f"{command_class.NAME}: {skip or 'declined'}")
             continue
         reports.extend(command.reports)
+        companions += getattr(command, "companions", ())
     return Transformed(code=tree.code, reports=tuple(reports), skipped=tuple(skipped),
+                       companions=tuple(companions),
                        encoding=tree.encoding)
 
 
@@ -178,9 +184,15 @@ def process_file(path: str | Path, command_names: Sequence[str], mode: Mode) -> 
     except (SyntaxError, ValueError) as exc:
         return FileResult(name, FileStatus.FAILED, reports=out.reports,
                           reason=f"result would not compile, file left as is: {exc}")
-    diff = _unified_diff(before, out.code, name) if mode is Mode.DIFF else ""
+    problem = companion_problem(path, out.companions) if out.companions else None
+    if problem is not None:
+        return FileResult(name, FileStatus.FAILED, reports=out.reports,
+                          reason=f"{problem}; file left as is")
+    diff = (_unified_diff(before, out.code, name) + companion_diff(path, out.companions)
+            if mode is Mode.DIFF else "")
     if mode is Mode.WRITE:
         try:
+            write_companions(path, out.companions)
             write_atomic(Path(path), out.code.encode(encoding))
         except OSError as exc:
             return FileResult(name, FileStatus.FAILED, reports=out.reports,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from codemods.base import BridgeCommand
 from codemods.commands.airflow3 import MigrateToAirflow3Command
+from codemods.commands.dag_to_assets import ConvertDagToAssetsCommand
 from codemods.commands.kpo_modernize import ModernizeKpoCommand
 from codemods.commands.kpo_portable import PortableKpoCommand
 
-__all__ = ["COMMANDS", "MigrateToAirflow3Command", "ModernizeKpoCommand", "PortableKpoCommand",
-           "get_command", "list_commands"]
+__all__ = ["COMMANDS", "ConvertDagToAssetsCommand", "MigrateToAirflow3Command",
+           "ModernizeKpoCommand", "PortableKpoCommand", "get_command", "list_commands"]
 
 #: every shipped command, in the order they are best applied
 COMMANDS: tuple[type[BridgeCommand], ...] = (ModernizeKpoCommand, MigrateToAirflow3Command,
-                                             PortableKpoCommand)
+                                             PortableKpoCommand, ConvertDagToAssetsCommand)
 
 
 def list_commands() -> list[tuple[str, str]]:
@@ -20,7 +21,7 @@ def list_commands() -> list[tuple[str, str]]:
 
     Examples:
         >>> [name for name, _ in list_commands()]
-        ['kpo-modernize', 'airflow3', 'kpo-portable']
+        ['kpo-modernize', 'airflow3', 'kpo-portable', 'dag-to-assets']
     """
     return [(c.NAME, c.DESCRIPTION) for c in COMMANDS]
 

@@ -21,7 +21,7 @@ def test_list() -> None:
     out = _cli("--list")
     assert out.returncode == 0
     assert [line.split()[0] for line in out.stdout.splitlines()] == [
-        "kpo-modernize", "airflow3", "kpo-portable"]
+        "kpo-modernize", "airflow3", "kpo-portable", "dag-to-assets"]
 
 
 def test_check_exits_1_when_a_file_would_change(tmp_path: Path) -> None:

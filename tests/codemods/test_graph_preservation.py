@@ -33,7 +33,9 @@ def _graph(path: Path) -> dict[str, set[tuple[str, tuple[str, ...]]]]:
 
 
 FILES = _example_dag_files()
-CHAINS = [[c] for c in COMMANDS] + [list(COMMANDS)]
+# dag-to-assets moves the tasks into an asset module (its own tests check the DAGs exported)
+KEEPING = [c for c in COMMANDS if not getattr(c, "SPLITS_FILE", False)]
+CHAINS = [[c] for c in KEEPING] + [KEEPING]
 
 
 @pytest.mark.airflow

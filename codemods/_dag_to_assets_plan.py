@@ -1,0 +1,355 @@
+"""What ``dag-to-assets`` reads from a DAG file: its tasks and the data flowing between them.
+
+:func:`plan_dag` finds the one DAG of a module (a ``@dag`` function called at module level,
+or a ``with DAG(...)`` block), its TaskFlow tasks (``@task`` functions called once) and
+``PythonOperator`` tasks, which argument of each task receives which upstream's return
+value, the literal arguments, and the ordering edges (``>>`` / ``<<``) that carry no data.
+Anything else in the DAG makes the file unconvertible: the result is then an
+:class:`~codemods._portable_values.Unsafe` with the reason and the node to report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+__all__ = ["DagPlan", "NotConvertible", "TaskPlan", "plan_dag"]
+
+Resolve = Callable[[cst.BaseExpression], "str | None"]
+
+_DAG_DECORATORS = frozenset({"airflow.decorators.dag", "airflow.sdk.dag"})
+_TASK_DECORATORS = frozenset({"airflow.decorators.task", "airflow.sdk.task"})
+_DAG_CLASSES = frozenset({"airflow.DAG", "airflow.models.DAG", "airflow.models.dag.DAG",
+                          "airflow.sdk.DAG"})
+_PYTHON_OPERATORS = frozenset({"airflow.operators.python.PythonOperator",
+                               "airflow.operators.python_operator.PythonOperator",
+                               "airflow.providers.standard.operators.python.PythonOperator"})
+
+
+@dataclass(frozen=True)
+class NotConvertible:
+    """Why the file stays as it is, and where."""
+
+    node: cst.CSTNode
+    code: str
+    message: str
+
+
+@dataclass
+class TaskPlan:
+    """One task: where its code is and what it receives."""
+
+    task_id: str
+    #: the ``@task`` function (TaskFlow) or None (PythonOperator)
+    function: cst.FunctionDef | None = None
+    #: PythonOperator: the callable's expression and its literal op_args / op_kwargs
+    callable_: cst.BaseExpression | None = None
+    op_args: tuple[cst.BaseExpression, ...] = ()
+    op_kwargs: tuple[tuple[str, cst.BaseExpression], ...] = ()
+    #: TaskFlow: parameter -> upstream task id
+    inputs: dict[str, str] = field(default_factory=dict)
+    #: TaskFlow: parameter -> literal argument
+    literals: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    #: upstream task ids that pass no data
+    deps: list[str] = field(default_factory=list)
+    called: bool = False
+
+
+@dataclass
+class DagPlan:
+    """The DAG of a module, ready to become assets."""
+
+    dag_id: str
+    #: the DAG's schedule when it is a string literal or None; the node when it is not
+    schedule: str | cst.BaseExpression | None
+    #: the module-level statements that define the DAG (removed from the asset module)
+    statements: list[cst.BaseStatement]
+    tasks: dict[str, TaskPlan]
+    #: module-level ``@task`` functions used by the DAG (moved into place as assets)
+    module_tasks: set[str] = field(default_factory=set)
+
+
+class _Reader:
+    def __init__(self, resolve: Resolve, module_tasks: dict[str, cst.FunctionDef]) -> None:
+        self.resolve = resolve
+        self.functions = dict(module_tasks)
+        self.tasks: dict[str, TaskPlan] = {}
+        self.names: dict[str, str] = {}  # variable -> task id
+        self.edges: list[tuple[str, str]] = []
+
+    def fail(self, node: cst.CSTNode, code: str, message: str) -> NotConvertible:
+        return NotConvertible(node, code, message)
+
+    # -- statements of the DAG body ---------------------------------------------------
+    def statement(self, node: cst.BaseStatement) -> NotConvertible | None:
+        if isinstance(node, cst.FunctionDef):
+            if not self.is_task_function(node):
+                return self.fail(node, "statement", f"function {node.name.value!r} in the DAG "
+                                 "is not a plain @task")
+            self.functions[node.name.value] = node
+            return None
+        if not isinstance(node, cst.SimpleStatementLine):
+            return self.fail(node, "statement", "only @task functions, task calls, "
+                             "PythonOperator tasks and >> edges can become assets")
+        for small in node.body:
+            problem = self.small_statement(small)
+            if problem is not None:
+                return problem
+        return None
+
+    def small_statement(self, node: cst.BaseSmallStatement) -> NotConvertible | None:
+        if isinstance(node, cst.Pass):
+            return None
+        if isinstance(node, cst.Expr):
+            if isinstance(node.value, cst.SimpleString):
+                return None
+            found = self.expression(node.value)
+            return found if isinstance(found, NotConvertible) else None
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0].target, cst.Name):
+            found = self.expression(node.value)
+            if isinstance(found, NotConvertible):
+                return found
+            if len(found) != 1:
+                return self.fail(node, "statement", "an assignment that is not one task")
+            self.names[node.targets[0].target.value] = found[0]
+            return None
+        return self.fail(node, "statement", "a statement that builds no task")
+
+    # -- expressions: tasks, calls, edges -----------------------------------------------
+    def expression(self, node: cst.BaseExpression) -> list[str] | NotConvertible:
+        """The task ids ``node`` stands for (registering calls and edges on the way)."""
+        if isinstance(node, cst.Name) and node.value in self.names:
+            return [self.names[node.value]]
+        if isinstance(node, cst.List | cst.Tuple):
+            out: list[str] = []
+            for element in node.elements:
+                found = self.expression(element.value)
+                if isinstance(found, NotConvertible):
+                    return found
+                out += found
+            return out
+        if isinstance(node, cst.BinaryOperation) and \
+                isinstance(node.operator, cst.RightShift | cst.LeftShift):
+            left, right = self.expression(node.left), self.expression(node.right)
+            if isinstance(left, NotConvertible):
+                return left
+            if isinstance(right, NotConvertible):
+                return right
+            up, down = (left, right) if isinstance(node.operator, cst.RightShift) \
+                else (right, left)
+            self.edges += [(u, d) for u in up for d in down]
+            return right
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        return self.fail(node, "expression", f"{cst.Module([]).code_for_node(node)!r} is not "
+                         "a task, a task call or an edge")
+
+    def call(self, node: cst.Call) -> list[str] | NotConvertible:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in self.functions:
+            return self.task_call(func.value, node)
+        if self.resolve(func) in _PYTHON_OPERATORS:
+            return self.python_operator(node)
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and \
+                func.value.value in self.functions:
+            return self.fail(node, "expression", f".{func.attr.value}() of task "
+                             f"{func.value.value!r} (mapping, overrides) has no asset "
+                             "equivalent yet")
+        return self.fail(node, "operator", f"{cst.Module([]).code_for_node(func)!r} has no "
+                         "asset equivalent (only @task and PythonOperator tasks convert)")
+
+    def task_call(self, name: str, node: cst.Call) -> list[str] | NotConvertible:
+        if name in self.tasks:
+            return self.fail(node, "called-twice", f"task {name!r} is called more than once")
+        function = self.functions[name]
+        params = function.params
+        if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None \
+                or params.posonly_params or params.kwonly_params:
+            return self.fail(function, "signature", f"{name!r} takes *args, **kwargs or "
+                             "keyword-only parameters")
+        names = [p.name.value for p in params.params]
+        plan = TaskPlan(task_id=name, function=function)
+        for index, arg in enumerate(node.args):
+            if arg.star or (arg.keyword is None and index >= len(names)):
+                return self.fail(node, "call", f"unsupported arguments in the call of {name!r}")
+            param = arg.keyword.value if arg.keyword is not None else names[index]
+            if param not in names:
+                return self.fail(node, "call", f"{name!r} has no parameter {param!r}")
+            if is_literal(arg.value):
+                plan.literals[param] = arg.value
+                continue
+            found = self.expression(arg.value)
+            if isinstance(found, NotConvertible):
+                return found
+            if len(found) != 1:
+                return self.fail(arg, "call", f"argument {param!r} of {name!r} is not one task")
+            plan.inputs[param] = found[0]
+        for declared in params.params:
+            bound = declared.name.value in plan.inputs or declared.name.value in plan.literals
+            if not bound and declared.default is None:
+                return self.fail(function, "context", f"{name!r} takes "
+                                 f"{declared.name.value!r} from the Airflow context; pass it "
+                                 "as an argument first")
+        self.tasks[name] = plan
+        return [name]
+
+    def python_operator(self, node: cst.Call) -> list[str] | NotConvertible:
+        kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        allowed = {"task_id", "python_callable", "op_args", "op_kwargs", "dag"}
+        task_id = kwargs.get("task_id")
+        if len(kwargs) != len(node.args) or set(kwargs) - allowed or \
+                not isinstance(task_id, cst.SimpleString) or \
+                not isinstance(task_id.evaluated_value, str) or \
+                not task_id.evaluated_value.isidentifier():
+            return self.fail(node, "operator", "a PythonOperator with arguments other than "
+                             "an identifier task_id, python_callable, op_args, op_kwargs")
+        op_args = kwargs.get("op_args")
+        op_kwargs = kwargs.get("op_kwargs")
+        if (op_args is not None and not (isinstance(op_args, cst.List | cst.Tuple)
+                                         and is_literal(op_args))) or \
+                (op_kwargs is not None and not (isinstance(op_kwargs, cst.Dict)
+                                                and is_literal(op_kwargs))):
+            return self.fail(node, "operator", "op_args / op_kwargs are not literals")
+        if task_id.evaluated_value in self.tasks:
+            return self.fail(node, "called-twice", f"two tasks {task_id.evaluated_value!r}")
+        plan = TaskPlan(task_id=task_id.evaluated_value, callable_=kwargs.get("python_callable"))
+        if isinstance(op_args, cst.List | cst.Tuple):
+            plan.op_args = tuple(e.value for e in op_args.elements)
+        if isinstance(op_kwargs, cst.Dict):
+            plan.op_kwargs = tuple((str(e.key.evaluated_value), e.value)
+                                   for e in op_kwargs.elements if isinstance(e, cst.DictElement)
+                                   and isinstance(e.key, cst.SimpleString))
+        self.tasks[plan.task_id] = plan
+        return [plan.task_id]
+
+    def is_task_function(self, node: cst.FunctionDef) -> bool:
+        if len(node.decorators) != 1 or node.asynchronous is not None:
+            return False
+        decorator = node.decorators[0].decorator
+        if isinstance(decorator, cst.Call):
+            if decorator.args:
+                return False
+            decorator = decorator.func
+        return self.resolve(decorator) in _TASK_DECORATORS
+
+
+def is_literal(node: cst.BaseExpression) -> bool:
+    """A constant, or a list / tuple / dict / set of constants."""
+    if isinstance(node, cst.SimpleString | cst.Integer | cst.Float | cst.ConcatenatedString):
+        return not isinstance(node, cst.SimpleString) or "{{" not in node.value
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return is_literal(node.expression)
+    if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        return all(isinstance(e, cst.Element) and is_literal(e.value) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and is_literal(e.key) and is_literal(e.value)
+                   for e in node.elements)
+    return False
+
+
+def plan_dag(module: cst.Module, resolve: Resolve) -> DagPlan | NotConvertible | None:
+    """The DAG of ``module`` as tasks and flows; None when the module defines no DAG."""
+    found = _find_dag(module, resolve)
+    if found is None or isinstance(found, NotConvertible):
+        return found
+    dag_id, schedule, statements, body = found
+    module_tasks: dict[str, cst.FunctionDef] = {}
+    probe = _Reader(resolve, {})
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef) and probe.is_task_function(statement):
+            module_tasks[statement.name.value] = statement
+    reader = _Reader(resolve, module_tasks)
+    for inner in body:
+        problem = reader.statement(inner)
+        if problem is not None:
+            return problem
+    if not reader.tasks:
+        return NotConvertible(statements[0], "empty", f"DAG {dag_id!r} has no task to convert")
+    for up, down in reader.edges:
+        plan = reader.tasks[down]
+        if up not in plan.inputs.values() and up not in plan.deps:
+            plan.deps.append(up)
+    used = {name for name in module_tasks if name in reader.tasks}
+    return DagPlan(dag_id, schedule, statements, reader.tasks, used)
+
+
+_Found = tuple[str, "str | cst.BaseExpression | None", list[cst.BaseStatement],
+               list[cst.BaseStatement]]
+
+
+def _find_dag(module: cst.Module, resolve: Resolve) -> _Found | NotConvertible | None:
+    found: list[_Found] = []
+    dag_functions: dict[str, cst.FunctionDef] = {}
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef) and any(
+                resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                in _DAG_DECORATORS for d in statement.decorators):
+            dag_functions[statement.name.value] = statement
+        elif isinstance(statement, cst.With) and len(statement.items) == 1:
+            item = statement.items[0].item
+            if isinstance(item, cst.Call) and resolve(item.func) in _DAG_CLASSES:
+                dag_id = _dag_id(item)
+                if dag_id is None:
+                    return NotConvertible(statement, "dag-id", "the dag_id is not a literal")
+                block = statement.body
+                body = list(block.body) if isinstance(block, cst.IndentedBlock) else []
+                found.append((dag_id, _schedule(item), [statement], body))
+        elif isinstance(statement, cst.SimpleStatementLine) and any(
+                isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
+                and resolve(small.value.func) in _DAG_CLASSES for small in statement.body):
+            return NotConvertible(statement, "dag-shape", "a DAG assigned to a name; write it "
+                                  "as `with DAG(...):` or a @dag function to convert it")
+    for statement in module.body:
+        call = _module_call(statement)
+        if call is not None and call in dag_functions:
+            function = dag_functions.pop(call)
+            decorator = next(d.decorator for d in function.decorators)
+            dag_id = _dag_id(decorator) if isinstance(decorator, cst.Call) else None
+            schedule = _schedule(decorator) if isinstance(decorator, cst.Call) else None
+            inner = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) \
+                else []
+            found.append((dag_id or function.name.value, schedule, [function, statement],
+                          inner))
+    if not found:
+        return None
+    if len(found) > 1:
+        return NotConvertible(found[1][2][0], "dags", "more than one DAG in the file")
+    return found[0]
+
+
+def _module_call(statement: cst.BaseStatement) -> str | None:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    value = small.value if isinstance(small, cst.Expr | cst.Assign) else None
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and not value.args:
+        return value.func.value
+    return None
+
+
+def _dag_id(call: cst.Call) -> str | None:
+    for index, arg in enumerate(call.args):
+        if (arg.keyword is not None and arg.keyword.value == "dag_id") or \
+                (arg.keyword is None and index == 0):
+            value = arg.value
+            if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                return value.evaluated_value
+            return None
+    return None
+
+
+def _schedule(call: cst.Call) -> str | cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("schedule", "schedule_interval"):
+            value = arg.value
+            if isinstance(value, cst.Name) and value.value == "None":
+                return None
+            if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                return value.evaluated_value
+            return value
+    return None
