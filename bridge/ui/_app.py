@@ -23,10 +23,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bridge._keys import AssetKey
-from bridge._status import AssetStatusReport
 from bridge._types import RunStatus
 from bridge.storage import Store
+from bridge.ui._catalog import Snapshot, combined_graph, take_snapshot
 from bridge.ui._csrf import CsrfGuard
 from bridge.ui._launch import Launcher
 from bridge.ui._layout import Layout, layout_graph
@@ -36,7 +35,7 @@ __all__ = ["UiState", "create_app", "render"]
 
 _HERE = Path(__file__).parent
 #: seconds a computed status is reused at most
-_STATUS_TTL = 10.0
+_STATUS_TTL = 5.0
 #: runs compared to tell whether statuses may have changed
 _TOKEN_RUNS = 20
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -61,31 +60,31 @@ class UiState:
     csrf: CsrfGuard
     #: environment of assetbridge.toml whose resources launched runs use
     env: str | None = None
-    _layout: Layout | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _statuses: tuple[Any, float, dict[AssetKey, AssetStatusReport]] | None = None
+    _layout: tuple[Any, Layout, Any, dict[str, str]] | None = None
+    _snapshot: tuple[Any, float, Snapshot] | None = None
 
-    def statuses(self) -> dict[AssetKey, AssetStatusReport]:
-        """Status of every asset; reused while no run is in progress and none finished
-        since (at most ``_STATUS_TTL`` seconds, for events written without a run)."""
+    def snapshot(self) -> Snapshot:
+        """Statuses of every asset; reused while no run is in progress and none started or
+        finished since (at most ``_STATUS_TTL`` seconds, for imports written without runs)."""
         token = _store_token(self.store)
         now = time.monotonic()
-        cached = self._statuses
+        cached = self._snapshot
         if (cached is not None and token is not None and cached[0] == token
                 and now - cached[1] < _STATUS_TTL):
             return cached[2]
-        reports = self.project.statuses(self.store)
-        self._statuses = None if token is None else (token, now, reports)
-        return reports
+        snapshot = take_snapshot(self.project, self.store)
+        self._snapshot = None if token is None else (token, now, snapshot)
+        return snapshot
 
-    def layout(self) -> Layout:
-        """The graph drawing, computed on first use (the targets do not change)."""
+    def drawing(self, snapshot: Snapshot) -> tuple[Layout, Any, dict[str, str]]:
+        """The graph drawing, its digraph and groups; recomputed when the catalog changes."""
+        signature = snapshot.signature()
         with self._lock:
-            if self._layout is None:
-                groups = {str(key): source.graph.spec(key).group
-                          for key, source in self.project.owner.items()}
-                self._layout = layout_graph(self.project.digraph(), groups)
-            return self._layout
+            if self._layout is None or self._layout[0] != signature:
+                digraph, groups = combined_graph(self.project, snapshot.catalog)
+                self._layout = (signature, layout_graph(digraph, groups), digraph, groups)
+            return self._layout[1], self._layout[2], self._layout[3]
 
 
 def _store_token(store: Store) -> Any:

@@ -15,7 +15,7 @@ from bridge._selection import select
 from bridge.errors import BridgeError, ConfigError, PartitionError, SelectionError
 from bridge.ui._app import UiState, render, state_of
 from bridge.ui._config_form import config_fields, config_from_form
-from bridge.ui._project import Source, status_names
+from bridge.ui._project import Source
 
 __all__ = ["launch", "launchpad_page", "resume_backfill"]
 
@@ -65,7 +65,7 @@ def launchpad_page(request: Request, error: str | None = None,
                          status_code: int = 200) -> Response:
     """One form per target: assets, config, partitions, environment."""
     state = state_of(request)
-    statuses = status_names(state.statuses())
+    statuses = state.snapshot().status_names()
     expression = request.query_params.get("select")
     panels = [_panel(state, i, source, statuses, expression)
               for i, source in enumerate(state.project.sources)]

@@ -58,7 +58,7 @@ def layout_graph(digraph: Any, groups: Mapping[str, str]) -> Layout:
         (True, ['raw', 'sales'])
     """
     layer = _layers(digraph)
-    members: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    members: dict[Any, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for node in sorted(digraph.nodes):
         members[groups.get(node, "default")][layer[node]].append(node)
     order = sorted(members, key=lambda g: (min(members[g]), g))
@@ -85,7 +85,14 @@ def layout_graph(digraph: Any, groups: Mapping[str, str]) -> Layout:
 
 
 def _layers(digraph: Any) -> dict[str, int]:
-    """Longest-path layer of each node: 0 for roots, else one more than its deepest input."""
+    """Longest-path layer of each node: 0 for roots, else one more than its deepest input.
+
+    Imported lineage may contain cycles; the nodes of a cycle then share a layer.
+    """
+    if not nx.is_directed_acyclic_graph(digraph):
+        condensed = nx.condensation(digraph)
+        layers = _layers(condensed)
+        return {node: layers[condensed.graph["mapping"][node]] for node in digraph.nodes}
     layer: dict[str, int] = {}
     for node in nx.topological_sort(digraph):
         layer[node] = max((layer[p] + 1 for p in digraph.predecessors(node)), default=0)

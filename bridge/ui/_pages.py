@@ -16,9 +16,10 @@ from bridge._keys import AssetKey
 from bridge._status import provenance
 from bridge._types import EventKind
 from bridge.ui._app import render, state_of
+from bridge.ui._catalog import EXTERNAL, neighbours, producer_key, statuses_of
 from bridge.ui._config_form import config_fields
 from bridge.ui._layout import NODE_H, NODE_W
-from bridge.ui._project import Source, status_names
+from bridge.ui._project import Source
 
 __all__ = ["routes"]
 
@@ -44,58 +45,73 @@ def _label(key: str) -> str:
 def graph_page(request: Request) -> Response:
     """The lineage graph, coloured by status and grouped by group / DAG."""
     state = state_of(request)
-    layout = state.layout()
-    statuses = status_names(state.statuses())
-    nodes = []
-    for key in state.project.owner:
-        text = str(key)
-        x, y = layout.positions[text]
-        nodes.append(_Node(text, "/assets/" + quote(text, safe="/"), x, y, _label(text),
-                           statuses.get(text, "source")))
+    snapshot = state.snapshot()
+    layout, _, _ = state.drawing(snapshot)
+    statuses = snapshot.status_names()
+    nodes = [_Node(key, "/assets/" + quote(key, safe="/"), x, y, _label(key),
+                   statuses.get(key, "source"))
+             for key, (x, y) in layout.positions.items()]
     counts: dict[str, int] = {}
     for node in nodes:
         counts[node.status] = counts.get(node.status, 0) + 1
     return render(request, "graph.html", title="asset graph", layout=layout, nodes=nodes,
                   counts=counts, node_w=NODE_W, node_h=NODE_H,
-                  lazy_labels=len(nodes) > _LAZY_LABELS)
+                  lazy_labels=len(nodes) > _LAZY_LABELS, imported=len(snapshot.catalog))
 
 
 def statuses_api(request: Request) -> Response:
     """``{"assets": {key: status}}`` for the pages that poll."""
-    state = state_of(request)
-    return JSONResponse({"assets": status_names(state.statuses())})
-
-
-def _lookup(request: Request) -> tuple[Source, AssetKey]:
-    state = state_of(request)
-    found = state.project.find(request.path_params["key"])
-    if found is None:
-        raise HTTPException(404, f"no asset {request.path_params['key']!r} in "
-                                 f"{', '.join(s.target for s in state.project.sources)}")
-    return found
+    return JSONResponse({"assets": state_of(request).snapshot().status_names()})
 
 
 def asset_page(request: Request) -> Response:
     """One asset: spec, origin, status, history, provenance and neighbours."""
     state = state_of(request)
-    source, key = _lookup(request)
+    text = request.path_params["key"]
+    found = state.project.find(text)
+    if found is None:
+        return _catalog_page(request, text)
+    source, key = found
     graph = source.graph
     spec = graph.spec(key)
     definition = graph.definition(key)
-    reports = state.statuses()
-    statuses = status_names(reports)
+    snapshot = state.snapshot()
+    statuses = snapshot.status_names()
+    _, digraph, _ = state.drawing(snapshot)
+    upstream, downstream = neighbours(digraph, str(key))
     history = state.store.history(str(key), limit=50)
     model = definition.signature.config_model
     return render(
         request, "asset.html", title=str(key), key=str(key), spec=spec, source=source,
-        origin=_origin(source, key), report=reports.get(key),
+        origin=_origin(source, key), report=snapshot.reports.get(key),
         history=history, failure=EventKind.FAILURE,
         provenance=provenance(graph, state.store, key) if history else None,
-        upstream=[(str(k), statuses.get(str(k), "source")) for k in graph.upstream(key)],
-        downstream=[(str(k), statuses.get(str(k), "source")) for k in graph.downstream(key)],
+        upstream=statuses_of(statuses, upstream), downstream=statuses_of(statuses, downstream),
         config=config_fields(str(key), model) if model is not None else [],
         is_source=definition.is_source,
         partitions_kind=type(spec.partitions).__name__ if spec.partitions else None,
+    )
+
+
+def _catalog_page(request: Request, text: str) -> Response:
+    """An imported asset (lineage catalog), or an upstream key only named by one."""
+    state = state_of(request)
+    snapshot = state.snapshot()
+    _, digraph, groups = state.drawing(snapshot)
+    entry = next((e for e in snapshot.catalog if e.key == text), None)
+    if entry is None and text not in digraph:
+        raise HTTPException(404, f"no asset {text!r} in "
+                                 f"{', '.join(s.target for s in state.project.sources)}"
+                                 " or in the imported catalog")
+    statuses = snapshot.status_names()
+    upstream, downstream = neighbours(digraph, text)
+    status, reasons = snapshot.catalog_status.get(text, ("source", []))
+    return render(
+        request, "catalog_asset.html", title=text, key=text, entry=entry,
+        group=groups.get(text, EXTERNAL), status=status, reasons=reasons,
+        producer=producer_key(state.project, entry) if entry else None,
+        history=state.store.history(text, limit=50), failure=EventKind.FAILURE,
+        upstream=statuses_of(statuses, upstream), downstream=statuses_of(statuses, downstream),
     )
 
 

@@ -7,7 +7,6 @@ never wires one's parameters to the other's assets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from bridge._status import AssetStatusReport, asset_statuses
 from bridge.errors import DefinitionError
 from bridge.storage import Store
 
-__all__ = ["Source", "UiProject", "load_project", "status_names"]
+__all__ = ["Source", "UiProject", "load_project"]
 
 
 @dataclass(frozen=True)
@@ -84,11 +83,6 @@ class UiProject:
         for source in self.sources:
             reports.update(asset_statuses(source.graph, store))
         return reports
-
-
-def status_names(reports: Mapping[AssetKey, AssetStatusReport]) -> dict[str, str]:
-    """``{key: "fresh"|"stale"|"never"|"failed"}`` for the page scripts."""
-    return {str(key): report.status.value for key, report in reports.items()}
 
 
 def load_project(targets: list[str]) -> UiProject:
