@@ -21,6 +21,13 @@ def loader_name(module: str) -> str:
     return f"{module}_dag.py"
 
 
+def _export_available() -> bool:
+    try:
+        return importlib.util.find_spec("translators.export") is not None
+    except (ImportError, ValueError):  # ValueError: marked unimportable in sys.modules
+        return False
+
+
 class DagToAssetsRules(BridgeCommand):
     """Rewrites the module in place into assets; the loader is a companion file."""
 
@@ -49,7 +56,7 @@ class DagToAssetsRules(BridgeCommand):
                 return tree
             schedule = plan.schedule if isinstance(plan.schedule, str) else None
             self.companions = ((loader_name(module), loader_source(module, schedule)),)
-            if importlib.util.find_spec("translators.export") is None:
+            if not _export_available():
                 self.report(plan.statements[0], "export-unavailable",
                             f"{loader_name(module)} needs translators.export (assetbridge "
                             "export), which this installation does not have yet: it will not "

@@ -1,0 +1,146 @@
+"""``dag-to-assets`` on real DAG files: the asset module computes what the DAG's tasks
+returned, and the three-line loader gives Airflow the same task graph.
+
+The original DAG runs in-process through ``translators.execution.run_dags`` (Airflow's own
+operators, XComs kept in memory); the asset module runs through ``bridge.materialize``;
+each asset's value must equal its task's XCom return value. Both the original DAG file and
+the loader are then loaded by Airflow's DagBag in a subprocess (``_kpo_pod_dump.py``),
+which must see the same DAG ids, task ids and upstream edges.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from bridge import materialize
+from codemods import FileStatus, Mode, run_codemods
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+FIXTURES = sorted((HERE / "fixtures" / "dag_to_assets").glob("*.py"))
+
+pytestmark = pytest.mark.airflow
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("dag_to_assets")
+    before, after = work / "before", work / "after"
+    before.mkdir()
+    after.mkdir()
+    for path in FIXTURES:
+        (before / path.name).write_bytes(path.read_bytes())
+        (after / path.name).write_bytes(path.read_bytes())
+    summary = run_codemods([after], ["dag-to-assets"], mode=Mode.WRITE)
+    return {"before": before, "after": after, "work": work,
+            "results": {Path(r.path).name: r for r in summary.results}}
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"converted_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_dag_file_becomes_an_asset_module_and_a_loader(converted: dict[str, Any]) -> None:
+    for path in FIXTURES:
+        result = converted["results"][path.name]
+        assert result.status is FileStatus.CHANGED, result
+        assert not [r for r in result.reports if r.code != "dag-to-assets/export-unavailable"]
+        module = (converted["after"] / path.name).read_text(encoding="utf-8")
+        assert "airflow" not in module.split('"""', 2)[-1]  # runs without Airflow
+        loader = (converted["after"] / f"{path.stem}_dag.py").read_text(encoding="utf-8")
+        lines = loader.splitlines()
+        assert lines[:2] == ["from translators.export import airflow_dags",
+                             f"import {path.stem}"]
+        assert lines[2].startswith(f"globals().update(airflow_dags({path.stem}")
+        assert len(lines) == 3
+    again = run_codemods([converted["after"]], ["dag-to-assets"], mode=Mode.WRITE)
+    assert {r.status for r in again.results} == {FileStatus.UNCHANGED}
+    assert len(list(converted["after"].glob("*.py"))) == 2 * len(FIXTURES)
+
+
+@pytest.mark.parametrize("name", [p.name for p in FIXTURES])
+def test_assets_compute_what_the_tasks_returned(converted: dict[str, Any], name: str) -> None:
+    from translators.execution import run_dags
+
+    original = run_dags(converted["before"] / name, logical_date="2024-05-17")
+    assert original.success, original.task_states
+    returned = original.return_values()
+    assert returned
+    module = _load(converted["after"] / name)
+    result = materialize([v for v in vars(module).values() if type(v).__name__ == "Asset"])
+    assert result.success
+    task_ids = {task for _, task in original.task_states}
+    for task_id in task_ids:
+        assert result.output_for(task_id) == returned.get(task_id), task_id
+
+
+def test_the_loader_gives_airflow_the_same_task_graph(converted: dict[str, Any]) -> None:
+    assert importlib.util.find_spec("translators.export") is not None
+    after = converted["after"]
+    files = [str(converted["before"] / p.name) for p in FIXTURES] + \
+        [str(after / f"{p.stem}_dag.py") for p in FIXTURES]
+    env = dict(os.environ, AIRFLOW_HOME=str(converted["work"] / "airflow"),
+               AIRFLOW__CORE__DAGS_FOLDER=str(after), PYTHONPATH=f"{ROOT}{os.pathsep}{after}",
+               AIRFLOW__CORE__LOAD_EXAMPLES="False", AIRFLOW__LOGGING__LOGGING_LEVEL="ERROR")
+    proc = subprocess.run([sys.executable, str(HERE / "_kpo_pod_dump.py"), *files], env=env,
+                          capture_output=True, text=True, timeout=300, cwd=after)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    dumps = json.loads(proc.stdout)["files"]
+    for path in FIXTURES:
+        old = dumps[str(converted["before"] / path.name)]
+        new = dumps[str(after / f"{path.stem}_dag.py")]
+        assert old["error"] is None and new["error"] is None, (old["error"], new["error"])
+        graph = {dag: {t: task["upstream"] for t, task in tasks.items()}
+                 for dag, tasks in old["dags"].items()}
+        assert graph
+        assert {dag: {t: task["upstream"] for t, task in tasks.items()}
+                for dag, tasks in new["dags"].items()} == graph
+
+
+def test_diff_shows_the_loader_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shop_orders.py"
+    path.write_bytes(FIXTURES[-1].read_bytes())
+    summary = run_codemods([tmp_path], ["dag-to-assets"], mode=Mode.DIFF)
+    diff = summary.results[0].diff
+    assert "+@asset(group=\"shop_orders\")" in diff
+    assert f"+++ b/{tmp_path / 'shop_orders_dag.py'}" in diff
+    assert "+import shop_orders" in diff
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop_orders.py"]
+
+
+def test_an_existing_different_loader_is_never_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "shop_orders.py"
+    original = FIXTURES[-1].read_bytes()
+    path.write_bytes(original)
+    (tmp_path / "shop_orders_dag.py").write_text("# mine\n", encoding="utf-8")
+    result = run_codemods([path], ["dag-to-assets"], mode=Mode.WRITE).results[0]
+    assert result.status is FileStatus.FAILED
+    assert "exists with other content" in result.reason
+    assert path.read_bytes() == original
+    assert (tmp_path / "shop_orders_dag.py").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_without_export_the_loader_comes_with_a_clear_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "translators.export", None)  # as if not installed
+    path = tmp_path / "classic_python.py"
+    path.write_bytes(FIXTURES[0].read_bytes())
+    result = run_codemods([path], ["dag-to-assets"], mode=Mode.WRITE).results[0]
+    assert result.status is FileStatus.CHANGED
+    [report] = result.reports
+    assert report.code == "dag-to-assets/export-unavailable"
+    assert "translators.export" in report.message and report.line >= 1
+    assert (tmp_path / "classic_python_dag.py").exists()
