@@ -169,3 +169,40 @@ def test_assetbridge_run_sends_a_rewritten_task_to_the_container_runner(
         assert (seen[task_id].image, seen[task_id].command, seen[task_id].arguments,
                 dict(seen[task_id].env)) == (local.image, local.command, local.arguments,
                                              dict(local.env))
+
+
+def test_assetbridge_run_runs_a_rewritten_pod_task_as_a_local_process(tmp_path: Path) -> None:
+    """The user journey: rewrite, then ``assetbridge run`` the DAG file with an environment
+    whose ``container_runner`` is bridge's SubprocessContainerRunner; the task's command
+    runs on this machine with the arguments Airflow would have rendered."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    script = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(sys.argv[2])"
+    (dags / "local_pods.py").write_text(f'''
+import pendulum
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.sdk import DAG
+
+with DAG("local_pods", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+         params={{"name": "ann"}}):
+    KubernetesPodOperator(task_id="write", image="python:3.11",
+                          cmds=[{sys.executable!r}, "-c", {script!r}],
+                          arguments=["out-{{{{ ds_nodash }}}}.txt", "hello {{{{ params.name }}}}"])
+''', encoding="utf-8")
+    (tmp_path / "assetbridge.toml").write_text(
+        '[env.local.resources]\n'
+        'container_runner = { factory = "bridge.containers:SubprocessContainerRunner" }\n',
+        encoding="utf-8")
+    rewrite = run_codemods([dags], ["kpo-portable"], mode=Mode.WRITE).results[0]
+    assert rewrite.status.value == "changed" and "**pod_arguments(WRITE_CONTAINER)" in \
+        (dags / "local_pods.py").read_text(encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ASSETBRIDGE_HOME=str(tmp_path / ".ab"),
+               AIRFLOW_HOME=str(tmp_path / "airflow"))
+    proc = subprocess.run([sys.executable, "-c", "from bridge.cli import main; main()", "run",
+                           "dags/local_pods.py",
+                           "--env", "local", "--logical-date", "2024-05-17", "--json"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outcome = json.loads(proc.stdout)
+    assert [a["outcome"] for a in outcome["assets"]] == ["success"]
+    assert (tmp_path / "out-20240517.txt").read_text(encoding="utf-8") == "hello ann"
