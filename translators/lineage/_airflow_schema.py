@@ -78,14 +78,16 @@ def open_airflow_db(target: str) -> tuple[sa.Engine, str]:
                                   creator=lambda: sqlite3.connect(uri, uri=True))
         return engine, str(path.resolve())
     try:
-        engine = sa.create_engine(normalize_url(target), connect_args={
-            "options": "-c default_transaction_read_only=on"}, pool_pre_ping=False)
-    except (sa.exc.ArgumentError, ImportError, sa.exc.NoSuchModuleError) as exc:
-        raise LineageImportError(f"cannot use Airflow database URL {target!r}: {exc}; "
+        url = sa.make_url(normalize_url(target))
+        if url.get_backend_name() != "postgresql":
+            raise LineageImportError(f"Airflow database URL {url.render_as_string()!r}: only "
+                                     "PostgreSQL and SQLite metadata databases are supported")
+        # every transaction read-only, enforced by the server
+        engine = sa.create_engine(url, connect_args={
+            "options": "-c default_transaction_read_only=on"})
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise LineageImportError(f"cannot use the Airflow database URL: {exc}; "
                                  "pass postgresql://user@host/db or a SQLite path") from exc
-    if engine.dialect.name != "postgresql":
-        raise LineageImportError(f"Airflow database URL {target!r}: only PostgreSQL and "
-                                 "SQLite metadata databases are supported")
     return engine, engine.url.render_as_string(hide_password=True)
 
 

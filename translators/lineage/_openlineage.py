@@ -1,8 +1,9 @@
 """``assetbridge lineage import --openlineage``: OpenLineage run events into the catalog.
 
 - A dataset (``namespace`` + ``name``) is an asset keyed ``namespace/name``, which for a
-  URI namespace (``s3://lake`` + ``orders.parquet``) is the URI Airflow keys the same
-  asset by.
+  URI namespace (``s3://lake`` + ``orders.parquet``) is the URI Airflow keys a URI-only
+  asset by; a named Airflow asset already in the catalog (imported from Airflow) with that
+  URI keeps its name as key, so both imports describe one asset.
 - A job connects its inputs to its outputs: each output depends on every input seen for
   that job. An Airflow task's events (``airflow`` run facet, or Airflow's ``jobType`` and
   ``parent`` facets) name its DAG and task, which become the producer; an Airflow task
@@ -72,7 +73,9 @@ def import_openlineage(path: str | Path, store: Store) -> ImportResult:
         parsed.append((file, events, end))
     for file, events, end in parsed:
         result.records_read += len(events)
-        entries, history = _convert(events)
+        by_uri = {str(a.metadata["uri"]): a.key for a in store.catalog()
+                  if a.metadata.get("uri") and a.source != SOURCE}
+        entries, history = _convert(events, by_uri)
         merged = _merge(store, entries)
         changed, added, updated = catalog_changes(store.catalog(), merged)
         result.assets_added += added
@@ -88,18 +91,25 @@ def _mark(file: Path) -> str:
     return f"{SOURCE}:{file.resolve()}"
 
 
-def _convert(events: list[OLRunEvent]) -> tuple[dict[str, CatalogAsset], list[AssetEvent]]:
-    """Catalog entries and history from a file's events, in event order."""
+def _convert(events: list[OLRunEvent], by_uri: dict[str, str]
+             ) -> tuple[dict[str, CatalogAsset], list[AssetEvent]]:
+    """Catalog entries and history from a file's events, in event order. ``by_uri`` maps
+    Airflow asset URIs already in the catalog to their keys (a named Airflow asset)."""
     entries: dict[str, CatalogAsset] = {}
     history: list[AssetEvent] = []
+
+    def key_of(dataset: OLDataset) -> str:
+        key = dataset_key(dataset)
+        return by_uri.get(key, key)
+
     for event in sorted(events, key=OLRunEvent.timestamp):
         task = event.airflow_task()
-        inputs = tuple(sorted({dataset_key(d) for d in event.inputs}))
-        outputs = [dataset_key(d) for d in event.outputs]
+        inputs = tuple(sorted({key_of(d) for d in event.inputs}))
+        outputs = [key_of(d) for d in event.outputs]
         if not outputs and task is not None:
             outputs = [task_key(*task)]
         for dataset in event.inputs:
-            key = dataset_key(dataset)
+            key = key_of(dataset)
             entries.setdefault(key, _entry(key, "external", (), None, dataset))
         for key, dataset in zip(outputs, [*event.outputs, None], strict=False):
             old = entries.get(key)
