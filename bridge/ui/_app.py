@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -25,11 +26,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bridge._types import RunStatus
 from bridge.storage import Store
-from bridge.ui._catalog import Snapshot, combined_graph, take_snapshot
+from bridge.ui._catalog import Snapshot, take_snapshot
 from bridge.ui._csrf import CsrfGuard
 from bridge.ui._launch import Launcher
-from bridge.ui._layout import Layout, layout_graph
 from bridge.ui._project import UiProject
+from bridge.ui._svg import Drawing, draw
 
 __all__ = ["UiState", "create_app", "render"]
 
@@ -61,9 +62,8 @@ class UiState:
     #: environment of assetbridge.toml whose resources launched runs use
     env: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _layout: tuple[Any, Layout, Any, dict[str, str]] | None = None
+    _drawing: tuple[Any, Drawing] | None = None
     _snapshot: tuple[Any, float, Snapshot] | None = None
-
     def snapshot(self) -> Snapshot:
         """Statuses of every asset; reused while no run is in progress and none started or
         finished since (at most ``_STATUS_TTL`` seconds, for imports written without runs)."""
@@ -77,14 +77,13 @@ class UiState:
         self._snapshot = None if token is None else (token, now, snapshot)
         return snapshot
 
-    def drawing(self, snapshot: Snapshot) -> tuple[Layout, Any, dict[str, str]]:
-        """The graph drawing, its digraph and groups; recomputed when the catalog changes."""
+    def drawing(self, snapshot: Snapshot) -> Drawing:
+        """The laid-out graph; recomputed only when the imported catalog changes shape."""
         signature = snapshot.signature()
         with self._lock:
-            if self._layout is None or self._layout[0] != signature:
-                digraph, groups = combined_graph(self.project, snapshot.catalog)
-                self._layout = (signature, layout_graph(digraph, groups), digraph, groups)
-            return self._layout[1], self._layout[2], self._layout[3]
+            if self._drawing is None or self._drawing[0] != signature:
+                self._drawing = (signature, draw(self.project, snapshot.catalog))
+            return self._drawing[1]
 
 
 def _store_token(store: Store) -> Any:
@@ -183,8 +182,11 @@ def create_app(project: UiProject, store: Store, *, home: Path, host: str = "127
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    state: UiState = app.state.ui
+    # lay the graph out before the first visitor arrives (seconds for very large graphs)
+    await run_in_threadpool(lambda: state.drawing(state.snapshot()))
     yield
-    app.state.ui.launcher.shutdown()
+    state.launcher.shutdown()
 
 
 async def _not_found(request: Request, exc: Exception) -> HTMLResponse:

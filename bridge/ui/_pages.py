@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,45 +17,28 @@ from bridge._types import EventKind
 from bridge.ui._app import render, state_of
 from bridge.ui._catalog import EXTERNAL, neighbours, producer_key, statuses_of
 from bridge.ui._config_form import config_fields
-from bridge.ui._layout import NODE_H, NODE_W
 from bridge.ui._project import Source
 
 __all__ = ["routes"]
 
-_LABEL = 26
-#: above this many nodes, labels are drawn by the page script for the nodes in view only
-_LAZY_LABELS = 1500
-
-
-@dataclass(frozen=True, slots=True)
-class _Node:
-    key: str
-    url: str
-    x: int
-    y: int
-    label: str
-    status: str
-
-
-def _label(key: str) -> str:
-    return key if len(key) <= _LABEL else "\u2026" + key[-(_LABEL - 1):]
 
 
 def graph_page(request: Request) -> Response:
     """The lineage graph, coloured by status and grouped by group / DAG."""
     state = state_of(request)
     snapshot = state.snapshot()
-    layout, _, _ = state.drawing(snapshot)
+    drawing = state.drawing(snapshot)
     statuses = snapshot.status_names()
-    nodes = [_Node(key, "/assets/" + quote(key, safe="/"), x, y, _label(key),
-                   statuses.get(key, "source"))
-             for key, (x, y) in layout.positions.items()]
     counts: dict[str, int] = {}
-    for node in nodes:
-        counts[node.status] = counts.get(node.status, 0) + 1
-    return render(request, "graph.html", title="asset graph", layout=layout, nodes=nodes,
-                  counts=counts, node_w=NODE_W, node_h=NODE_H,
-                  lazy_labels=len(nodes) > _LAZY_LABELS, imported=len(snapshot.catalog))
+    svg: list[Markup] = []
+    for key, before, after in drawing.nodes:
+        status = statuses.get(key, "source")
+        counts[status] = counts.get(status, 0) + 1
+        svg += (before, escape(status), after)
+    return render(request, "graph.html", title="asset graph", layout=drawing.layout,
+                  nodes_svg=Markup("").join(svg), node_count=len(drawing.nodes),
+                  counts=counts, lazy_labels=drawing.lazy_labels,
+                  imported=len(snapshot.catalog))
 
 
 def statuses_api(request: Request) -> Response:
@@ -77,7 +59,7 @@ def asset_page(request: Request) -> Response:
     definition = graph.definition(key)
     snapshot = state.snapshot()
     statuses = snapshot.status_names()
-    _, digraph, _ = state.drawing(snapshot)
+    digraph = state.drawing(snapshot).digraph
     upstream, downstream = neighbours(digraph, str(key))
     history = state.store.history(str(key), limit=50)
     model = definition.signature.config_model
@@ -97,7 +79,8 @@ def _catalog_page(request: Request, text: str) -> Response:
     """An imported asset (lineage catalog), or an upstream key only named by one."""
     state = state_of(request)
     snapshot = state.snapshot()
-    _, digraph, groups = state.drawing(snapshot)
+    drawing = state.drawing(snapshot)
+    digraph, groups = drawing.digraph, drawing.groups
     entry = next((e for e in snapshot.catalog if e.key == text), None)
     if entry is None and text not in digraph:
         raise HTTPException(404, f"no asset {text!r} in "

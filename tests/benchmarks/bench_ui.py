@@ -8,9 +8,11 @@ again, so the page shows fresh, stale and never-materialized assets. A real
 ``assetbridge ui`` process serves it.
 
 What is timed:
-- server: wall time of ``GET /`` over HTTP (status of every asset from the store, the
-  server-side layout, rendering the SVG). The first request also computes the layout,
-  which is then cached; later requests are reported as the best and median of 5.
+- server: wall time of ``GET /`` over HTTP. The layout is computed while the server starts
+  (reported within its start-up). "after a new run": a small real run is recorded first
+  (from this process, like a CLI run), so the server recomputes the status of every asset
+  from the store before rendering: the cost a user sees on the first load after each run.
+  "repeated": statuses are reused (no run started or finished since). Median of 5 each.
 - browser: Debian's headless Chromium (Playwright), from ``page.goto`` until the graph
   script has set up pan/zoom/search (``svg[data-ready]``) and two animation frames have
   been painted; best and median of 3 loads in fresh pages.
@@ -20,6 +22,7 @@ Targets: at most 1 s each.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -109,15 +112,17 @@ def main() -> None:
             startup = time.perf_counter() - started
             server = time_server(url, another_run)
             browser = time_browser(url, args.assets)
-    print(f"web UI graph page, {args.assets:,} assets ({server['size'] / 1e6:.1f} MB of HTML)")
+    load = os.getloadavg()[0]
+    print(f"web UI graph page, {args.assets:,} assets (load average {load:.1f} on "
+          f"{os.cpu_count()} CPUs)")
+    print(f"  page: {args.assets:,} assets ({server['size'] / 1e6:.1f} MB of HTML)")
     print(f"  set-up: store seeded in {seeded:.1f} s; `assetbridge ui` up in {startup:.1f} s "
-          "(loads the module)")
+          "(loads the module, lays out the graph)")
     after_run, repeat = statistics.median(server["after_run"]), statistics.median(server["repeat"])
     worst = max(server["first"], after_run)
-    print(f"  server GET /: first {server['first']:.3f} s (layout and statuses computed); "
-          f"after a new run (statuses recomputed) median {after_run:.3f} s; repeated "
-          f"(statuses reused) median {repeat:.3f} s   target <= {TARGET:.1f} s: "
-          f"{'ok' if worst <= TARGET else 'MISSED'}")
+    print(f"  server GET /: first {server['first']:.3f} s; after a new run (statuses "
+          f"recomputed) median {after_run:.3f} s; repeated (statuses reused) median "
+          f"{repeat:.3f} s   target <= {TARGET:.1f} s: {'ok' if worst <= TARGET else 'MISSED'}")
     print(f"  Chromium load to drawn and interactive: best {min(browser):.3f} s, median "
           f"{statistics.median(browser):.3f} s   target <= {TARGET:.1f} s: "
           f"{'ok' if statistics.median(browser) <= TARGET else 'MISSED'}")

@@ -53,7 +53,7 @@ def _wait_for_url(process: subprocess.Popen[bytes], log: Path, timeout: float) -
         for line in log.read_text().splitlines():
             if line.startswith("serving on "):
                 url = line.split()[2]
-                with urllib.request.urlopen(url + "/api/statuses", timeout=5) as response:
+                with urllib.request.urlopen(url + "/static/app.css", timeout=5) as response:
                     assert response.status == 200
                 return url
         time.sleep(0.05)
