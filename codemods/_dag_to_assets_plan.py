@@ -270,6 +270,9 @@ def plan_dag(module: cst.Module, resolve: Resolve) -> DagPlan | NotConvertible |
             return problem
     if not reader.tasks:
         return NotConvertible(statements[0], "empty", f"DAG {dag_id!r} has no task to convert")
+    problem = _moved_safely(module, statements[0], reader, module_tasks)
+    if problem is not None:
+        return problem
     for up, down in reader.edges:
         plan = reader.tasks[down]
         if up not in plan.inputs.values() and up not in plan.deps:
@@ -352,4 +355,46 @@ def _schedule(call: cst.Call) -> str | cst.BaseExpression | None:
             if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
                 return value.evaluated_value
             return value
+    return None
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def _moved_safely(module: cst.Module, dag: cst.BaseStatement, reader: _Reader,
+                  module_tasks: dict[str, cst.FunctionDef]) -> NotConvertible | None:
+    """Tasks defined inside a ``@dag`` function move to module level: they must not read
+    the function's parameters or variables, nor take a name the module already uses."""
+    local = set(reader.names)
+    if isinstance(dag, cst.FunctionDef) and (dag.params.params or dag.params.kwonly_params
+                                             or dag.params.star_kwarg):
+        return NotConvertible(dag, "dag-params", f"the @dag function {dag.name.value!r} takes "
+                              "parameters (DAG params); tasks cannot read them as assets")
+    top: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement is not dag:
+            top.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    top |= {t.target.value for t in small.targets
+                            if isinstance(t.target, cst.Name)}
+    for task in reader.tasks.values():
+        function = task.function
+        if function is None or task.task_id in module_tasks:
+            continue
+        if task.task_id in top:
+            return NotConvertible(function, "name-clash", f"the module already defines "
+                                  f"{task.task_id!r}; rename the task function")
+        used = _Names()
+        function.body.visit(used)
+        closure = sorted(used.names & local)
+        if closure:
+            return NotConvertible(function, "closure", f"{task.task_id!r} reads "
+                                  f"{', '.join(closure)} from the DAG function")
     return None

@@ -170,8 +170,8 @@ class PortableKpoRules(BridgeCommand):
             return updated_node
         if self._nested or not self._lines:
             self.report(original_node, "placement", "pod operator inside a lambda, a "
-                        "comprehension or a compound statement's header; no place for its "
-                        "ContainerTask")
+                        "comprehension, a one-line `if x: ...` body or a statement's header; "
+                        "no place for its ContainerTask")
             return updated_node
         return self._apply(plan, updated_node)
 

@@ -40,7 +40,9 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
     and other expressions (``expression``), statements that build no task (``statement``),
     tasks called twice (``called-twice``), several DAGs in a file (``dags``), callables
     not defined in the file (``callable``), parameters that would read as an upstream
-    (``param-name``). Until ``translators.export`` ships, the loader is written with an
+    (``param-name``), ``@dag`` functions with parameters (``dag-params``), tasks reading
+    the ``@dag`` function's variables (``closure``) or named like something else in the
+    module (``name-clash``), DAGs assigned to a name (``dag-shape``). Until ``translators.export`` ships, the loader is written with an
     ``export-unavailable`` report.
     """
 
@@ -55,24 +57,19 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def orders():
                 @task
                 def extract():
                     return [1, 2, 3]
-
                 @task
                 def total(rows):
                     return sum(rows)
-
                 total(extract())
-
 
             orders()
             """, """
             from bridge import asset
-
 
             @asset(group="orders")
             def extract():
@@ -87,24 +84,19 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule="@daily")
             def sales():
                 @task
                 def raw():
                     return {"eu": 3, "us": 4}
-
                 @task
                 def summary(raw: dict) -> int:
                     return sum(raw.values())
-
                 summary(raw())
-
 
             sales()
             """, """
             from bridge import asset
-
 
             @asset(group="sales")
             def raw():
@@ -118,27 +110,22 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import DAG, task
 
-
             @task
             def fetch():
                 return "a,b"
 
-
             @task
             def split(text):
                 return text.split(",")
-
 
             with DAG("words", schedule=None):
                 split(fetch())
             """, """
             from bridge import asset
 
-
             @asset(group="words")
             def fetch():
                 return "a,b"
-
 
             @asset(group="words")
             def split(fetch):
@@ -149,14 +136,11 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             from airflow import DAG
             from airflow.operators.python import PythonOperator
 
-
             def download():
                 return 10
 
-
             def publish():
                 print("published")
-
 
             with DAG("reports", schedule="@hourly") as dag:
                 get = PythonOperator(task_id="get", python_callable=download)
@@ -165,14 +149,11 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             """, """
             from bridge import asset
 
-
             def download():
                 return 10
 
-
             def publish():
                 print("published")
-
 
             @asset(group="reports")
             def get():
@@ -187,20 +168,16 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             from airflow.providers.standard.operators.python import PythonOperator
             from airflow.sdk import DAG
 
-
             def scale(value, factor=1):
                 return value * factor
-
 
             with DAG("scaled", schedule=None):
                 PythonOperator(task_id="scaled", python_callable=scale, op_args=[3], op_kwargs={"factor": 2})
             """, """
             from bridge import asset
 
-
             def scale(value, factor=1):
                 return value * factor
-
 
             @asset(group="scaled")
             def scaled():
@@ -210,20 +187,16 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             from airflow.providers.standard.operators.python import PythonOperator
             from airflow.sdk import DAG
 
-
             def extract():
                 return [1, 2]
-
 
             with DAG("etl", schedule=None):
                 PythonOperator(task_id="extract", python_callable=extract)
             """, """
             from bridge import asset
 
-
             def extract():
                 return [1, 2]
-
 
             @asset(name="extract", group="etl")
             def extract_asset():
@@ -232,28 +205,22 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def fan_in():
                 @task
                 def a():
                     return 1
-
                 @task
                 def b():
                     return 2
-
                 @task
                 def report():
                     return "ok"
-
                 [a(), b()] >> report()
-
 
             fan_in()
             """, """
             from bridge import asset
-
 
             @asset(group="fan_in")
             def a():
@@ -272,25 +239,20 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def backwards():
                 @task
                 def first():
                     return 1
-
                 @task
                 def second():
                     return 2
-
                 s = second()
                 s << first()
-
 
             backwards()
             """, """
             from bridge import asset
-
 
             @asset(group="backwards", deps=["first"])
             def second():
@@ -304,24 +266,19 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def keywords():
                 @task
                 def numbers():
                     return [1, 2]
-
                 @task
                 def mean(values, digits=2):
                     return round(sum(values) / len(values), digits)
-
                 mean(values=numbers(), digits=1)
-
 
             keywords()
             """, """
             from bridge import asset
-
 
             @asset(group="keywords")
             def numbers():
@@ -337,26 +294,21 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change('''
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def assigned():
                 @task
                 def users():
                     return ["ann", "bob"]
-
                 @task
                 def greet(names):
                     """Say hello."""
                     return [f"hi {n}" for n in names]
-
                 people = users()
                 greetings = greet(people)
-
 
             assigned()
             ''', '''
             from bridge import asset
-
 
             @asset(group="assigned")
             def users():
@@ -375,19 +327,15 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             import pendulum
             from airflow.decorators import dag, task
 
-
             @dag(start_date=pendulum.datetime(2024, 1, 1), schedule_interval="@daily")
             def legacy():
                 @task()
                 def config():
                     return json.loads('{"n": 1}')
-
                 @task()
                 def use(config):
                     return config["n"]
-
                 use(config())
-
 
             legacy()
             """, """
@@ -395,7 +343,6 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
 
             import pendulum
             from bridge import asset
-
 
             @asset(group="legacy")
             def config():
@@ -411,22 +358,18 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
 
             from airflow.sdk import dag, task
 
-
             @dag(schedule=timedelta(hours=6))
             def every_six_hours():
                 @task
                 def tick():
                     return 1
-
                 tick()
-
 
             every_six_hours()
             """, """
             from datetime import timedelta
 
             from bridge import asset
-
 
             @asset(group="every_six_hours")
             def tick():
@@ -435,25 +378,20 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def pairs():
                 @task
                 def value():
                     return 3
-
                 @task
                 def product(x, y):
                     return x * y
-
                 v = value()
                 product(v, v)
-
 
             pairs()
             """, """
             from bridge import asset
-
 
             @asset(group="pairs")
             def value():
@@ -469,24 +407,19 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         Change("""
             from airflow.sdk import dag, task
 
-
             @dag(dag_id="customer_scores", schedule=None)
             def scores_pipeline():
                 @task
                 def customers():
                     return ["c1"]
-
                 @task
                 def scores(customers, threshold=0.5):
                     return {c: threshold for c in customers}
-
                 scores(customers())
-
 
             scores_pipeline()
             """, """
             from bridge import asset
-
 
             @asset(group="customer_scores")
             def customers():
@@ -504,16 +437,13 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
 
             REGION = "eu"  # kept
 
-
             @dag(schedule=None)
             def nightly():
                 # the source
                 @task
                 def load():
                     return REGION
-
                 load()
-
 
             nightly()
             ''', '''
@@ -522,7 +452,6 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             from bridge import asset
 
             REGION = "eu"  # kept
-
 
             @asset(group="nightly")
             def load():
@@ -534,60 +463,48 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             from airflow.providers.standard.operators.bash import BashOperator
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def mixed():
                 @task
                 def a():
                     return 1
-
                 a() >> BashOperator(task_id="b", bash_command="echo hi")
-
 
             mixed()
             """, reports=('dag-to-assets/operator',)),
         NoChange("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def contextual():
                 @task
                 def stamp(ds):
                     return ds
-
                 stamp()
-
 
             contextual()
             """, reports=('dag-to-assets/context',)),
         NoChange("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def twice():
                 @task
                 def one():
                     return 1
-
                 one() >> one()
-
 
             twice()
             """, reports=('dag-to-assets/called-twice',)),
         NoChange("""
             from airflow.sdk import dag, task
 
-
             @dag(schedule=None)
             def mapped():
                 @task
                 def double(x):
                     return 2 * x
-
                 double.expand(x=[1, 2, 3])
-
 
             mapped()
             """, reports=('dag-to-assets/expression',)),
@@ -598,11 +515,9 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         NoChange("""
             from airflow.sdk import DAG, task
 
-
             @task
             def a():
                 return 1
-
 
             with DAG("first", schedule=None):
                 a()
@@ -620,10 +535,8 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             from airflow.providers.standard.operators.python import PythonOperator
             from airflow.sdk import DAG
 
-
             def run(**context):
                 return context["ds"]
-
 
             with DAG("ctx", schedule=None):
                 PythonOperator(task_id="run", python_callable=run)
@@ -631,9 +544,35 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
         NoChange("""
             from bridge import asset
 
-
             @asset(group="orders")
             def extract():
                 return [1, 2, 3]
             """),
+        NoChange("""
+            from airflow.sdk import dag, task
+
+            @dag(schedule=None)
+            def limited(limit: int = 3):
+                @task
+                def head():
+                    return list(range(limit))
+                head()
+
+            limited()
+            """, reports=('dag-to-assets/dag-params',)),
+        NoChange("""
+            from airflow.sdk import dag, task
+
+            def extract():
+                return 0
+
+            @dag(schedule=None)
+            def clash():
+                @task
+                def extract():
+                    return 1
+                extract()
+
+            clash()
+            """, reports=('dag-to-assets/name-clash',)),
     )
