@@ -69,8 +69,11 @@ def launchpad_page(request: Request, error: str | None = None,
     expression = request.query_params.get("select")
     panels = [_panel(state, i, source, statuses, expression)
               for i, source in enumerate(state.project.sources)]
+    problems = [panel.pop("problem") for panel in panels]
+    if expression and panels and all(problems):  # ?select= names nothing in any target
+        error = error or problems[0]
     return render(request, "launchpad.html", status_code, title="launchpad", panels=panels,
-                  error=error, expression=expression or "")
+                  error=error)
 
 
 async def launch(request: Request) -> Response:
