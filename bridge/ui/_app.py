@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -32,7 +31,7 @@ from bridge.ui._launch import Launcher
 from bridge.ui._project import UiProject
 from bridge.ui._svg import Drawing, draw
 
-__all__ = ["UiState", "create_app", "render"]
+__all__ = ["UiState", "create_app", "render", "state_of"]
 
 _HERE = Path(__file__).parent
 #: seconds a computed status is reused at most
@@ -122,7 +121,6 @@ def _templates() -> jinja2.Environment:
     env.filters["quote"] = lambda text: quote(str(text), safe="")
     env.filters["when"] = _when
     env.filters["seconds"] = lambda s: "" if s is None else f"{s:.2f} s"
-    env.filters["tojson_text"] = lambda value: json.dumps(value, indent=2, default=str)
     return env
 
 
