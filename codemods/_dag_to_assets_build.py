@@ -10,9 +10,12 @@ first line when the names differ; literal arguments become such lines too. A
 
 from __future__ import annotations
 
+from collections import Counter
+
 import libcst as cst
 
 from codemods._dag_to_assets_plan import DagPlan, NotConvertible, TaskPlan
+from codemods._dag_to_assets_xcom import rewrite_puller
 
 __all__ = ["ASSET_IMPORT", "build_assets", "loader_source"]
 
@@ -38,8 +41,9 @@ def build_assets(module: cst.Module, plan: DagPlan) -> cst.Module | NotConvertib
     top = {_defined_name(s) for s in module.body} - {None}
     nested: list[cst.BaseStatement] = []
     converted: dict[str, cst.FunctionDef] = {}
+    rewritten: dict[str, cst.FunctionDef] = {}  # callables whose XCom pulls became params
     for task in plan.tasks.values():
-        built = _asset_function(task, plan, top, module)
+        built = _asset_function(task, plan, top, module, rewritten)
         if isinstance(built, NotConvertible):
             return built
         if task.task_id in plan.module_tasks:
@@ -55,6 +59,8 @@ def build_assets(module: cst.Module, plan: DagPlan) -> cst.Module | NotConvertib
             continue
         elif isinstance(statement, cst.FunctionDef) and statement.name.value in converted:
             body.append(converted[statement.name.value])
+        elif isinstance(statement, cst.FunctionDef) and statement.name.value in rewritten:
+            body.append(rewritten[statement.name.value])
         else:
             body.append(statement)
     return _drop_unused_airflow_imports(module.with_changes(body=body))
@@ -80,11 +86,11 @@ def _defined_name(statement: cst.BaseStatement) -> str | None:
     return None
 
 
-def _asset_function(task: TaskPlan, plan: DagPlan, top: set[str | None],
-                    module: cst.Module) -> cst.FunctionDef | NotConvertible:
+def _asset_function(task: TaskPlan, plan: DagPlan, top: set[str | None], module: cst.Module,
+                    rewritten: dict[str, cst.FunctionDef]) -> cst.FunctionDef | NotConvertible:
     if task.function is not None:
         return _taskflow_asset(task, plan)
-    return _operator_asset(task, plan, top, module)
+    return _operator_asset(task, plan, top, module, rewritten)
 
 
 def _decorator(group: str, deps: list[str], name: str | None = None) -> cst.Decorator:
@@ -144,8 +150,8 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
         isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
 
 
-def _operator_asset(task: TaskPlan, plan: DagPlan, top: set[str | None],
-                    module: cst.Module) -> cst.FunctionDef | NotConvertible:
+def _operator_asset(task: TaskPlan, plan: DagPlan, top: set[str | None], module: cst.Module,
+                    rewritten: dict[str, cst.FunctionDef]) -> cst.FunctionDef | NotConvertible:
     target = task.callable_
     if not isinstance(target, cst.Name) or target.value not in top:
         return NotConvertible(target or module, "callable", f"the python_callable of "
@@ -154,19 +160,28 @@ def _operator_asset(task: TaskPlan, plan: DagPlan, top: set[str | None],
                       and s.name.value == target.value)
     params = definition.params
     given = len(task.op_args)
-    names = [p.name.value for p in params.params]
     unbound = [p.name.value for index, p in enumerate(params.params)
-               if index >= given and p.default is None and
-               p.name.value not in dict(task.op_kwargs)]
-    if params.star_kwarg is not None or unbound or params.kwonly_params:
+               if index >= given and p.default is None and p.name.value != "ti"
+               and p.name.value not in dict(task.op_kwargs)]
+    if params.star_kwarg is not None or unbound or params.kwonly_params or \
+            (task.pulls and task.op_args):
         return NotConvertible(definition, "context", f"{target.value!r} takes the Airflow "
                               "context (**kwargs or unbound parameters); pass values with "
                               "op_kwargs first")
-    del names
     arguments = [_CODE(a) for a in task.op_args]
     arguments += [f"{k}={_CODE(v)}" for k, v in task.op_kwargs]
+    upstream = sorted(set(task.pulls.values()))
+    if task.pulls:
+        uses = _UsedNames()
+        module.visit(uses)
+        if uses.counts[target.value] != 2 or target.value in rewritten:
+            return NotConvertible(definition, "callable", f"{target.value!r} pulls XComs and "
+                                  "is used elsewhere too; give each task its own callable")
+        rewritten[target.value] = rewrite_puller(definition, task.pulls)
+        arguments += [f"{name}={name}" for name in upstream]
     name = task.task_id if task.task_id not in top else f"{task.task_id}_asset"
-    source = f"def {name}():\n    return {target.value}({', '.join(arguments)})\n"
+    source = (f"def {name}({', '.join(upstream)}):\n"
+              f"    return {target.value}({', '.join(arguments)})\n")
     built = cst.parse_statement(source)
     assert isinstance(built, cst.FunctionDef)
     key = None if name == task.task_id else task.task_id
@@ -221,6 +236,8 @@ def _kept_import(node: cst.Import | cst.ImportFrom, used: set[str]
 class _UsedNames(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.counts: Counter[str] = Counter()
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
+        self.counts[node.value] += 1

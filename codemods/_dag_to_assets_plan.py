@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods._dag_to_assets_xcom import find_pulls
+
 __all__ = ["DagPlan", "NotConvertible", "TaskPlan", "plan_dag"]
 
 Resolve = Callable[[cst.BaseExpression], "str | None"]
@@ -52,6 +54,8 @@ class TaskPlan:
     inputs: dict[str, str] = field(default_factory=dict)
     #: TaskFlow: parameter -> literal argument
     literals: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    #: PythonOperator: its callable's ``ti.xcom_pull`` calls, ``id(call) -> task id``
+    pulls: dict[int, str] = field(default_factory=dict)
     #: upstream task ids that pass no data
     deps: list[str] = field(default_factory=list)
     called: bool = False
@@ -72,8 +76,10 @@ class DagPlan:
 
 
 class _Reader:
-    def __init__(self, resolve: Resolve, module_tasks: dict[str, cst.FunctionDef]) -> None:
+    def __init__(self, resolve: Resolve, module_tasks: dict[str, cst.FunctionDef],
+                 defs: dict[str, cst.FunctionDef] | None = None) -> None:
         self.resolve = resolve
+        self.defs = defs or {}
         self.functions = dict(module_tasks)
         self.tasks: dict[str, TaskPlan] = {}
         self.names: dict[str, str] = {}  # variable -> task id
@@ -222,6 +228,14 @@ class _Reader:
             plan.op_kwargs = tuple((str(e.key.evaluated_value), e.value)
                                    for e in op_kwargs.elements if isinstance(e, cst.DictElement)
                                    and isinstance(e.key, cst.SimpleString))
+        target = plan.callable_
+        function = self.defs.get(target.value) if isinstance(target, cst.Name) else None
+        if function is not None and "ti" in {p.name.value for p in function.params.params}:
+            pulls = find_pulls(function)
+            if isinstance(pulls, str):
+                return self.fail(function, "context", pulls)
+            plan.pulls = pulls
+            plan.inputs = {task: task for task in pulls.values()}
         self.tasks[plan.task_id] = plan
         return [plan.task_id]
 
@@ -263,7 +277,8 @@ def plan_dag(module: cst.Module, resolve: Resolve) -> DagPlan | NotConvertible |
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef) and probe.is_task_function(statement):
             module_tasks[statement.name.value] = statement
-    reader = _Reader(resolve, module_tasks)
+    defs = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+    reader = _Reader(resolve, module_tasks, defs)
     for inner in body:
         problem = reader.statement(inner)
         if problem is not None:
@@ -273,6 +288,11 @@ def plan_dag(module: cst.Module, resolve: Resolve) -> DagPlan | NotConvertible |
     problem = _moved_safely(module, statements[0], reader, module_tasks)
     if problem is not None:
         return problem
+    for plan in reader.tasks.values():
+        missing = sorted(set(plan.inputs.values()) - set(reader.tasks))
+        if missing:
+            return NotConvertible(statements[0], "xcom", f"{plan.task_id!r} pulls the XCom "
+                                  f"of {', '.join(missing)}, not a task of this DAG")
     for up, down in reader.edges:
         plan = reader.tasks[down]
         if up not in plan.inputs.values() and up not in plan.deps:

@@ -28,7 +28,8 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
     names (``rows = extract`` first in the body keeps the old name working); literal
     arguments become such lines too; ``>>`` edges that carry no data become ``deps=``. A
     ``PythonOperator`` whose callable is a function of the file becomes an asset calling it
-    with its ``op_args`` / ``op_kwargs``. ``airflow`` imports nothing uses any more are
+    with its ``op_args`` / ``op_kwargs``; ``ti.xcom_pull(task_ids="x")`` in the callable
+    becomes a keyword-only parameter ``x`` the asset passes its upstream ``x`` to. ``airflow`` imports nothing uses any more are
     dropped, so the asset module runs without Airflow.
 
     Converted: one DAG per file (``@dag`` function called at module level, or
@@ -80,32 +81,6 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             def total(extract):
                 rows = extract
                 return sum(rows)
-            """),
-        Change("""
-            from airflow.sdk import dag, task
-
-            @dag(schedule="@daily")
-            def sales():
-                @task
-                def raw():
-                    return {"eu": 3, "us": 4}
-                @task
-                def summary(raw: dict) -> int:
-                    return sum(raw.values())
-                summary(raw())
-
-            sales()
-            """, """
-            from bridge import asset
-
-            @asset(group="sales")
-            def raw():
-                return {"eu": 3, "us": 4}
-
-
-            @asset(group="sales")
-            def summary(raw: dict) -> int:
-                return sum(raw.values())
             """),
         Change("""
             from airflow.sdk import DAG, task
@@ -457,6 +432,40 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             def load():
                 return REGION
             '''),
+        Change("""
+            from airflow.providers.standard.operators.python import PythonOperator
+            from airflow.sdk import DAG
+
+            def extract():
+                return [3, 4]
+
+            def summarize(ti, scale=1):
+                rows = ti.xcom_pull(task_ids="extract")
+                return sum(rows) * scale
+
+            with DAG("pulls", schedule=None):
+                e = PythonOperator(task_id="extract", python_callable=extract)
+                s = PythonOperator(task_id="summary", python_callable=summarize, op_kwargs={"scale": 10})
+                e >> s
+            """, """
+            from bridge import asset
+
+            def extract():
+                return [3, 4]
+
+            def summarize(scale=1, *, extract):
+                rows = extract
+                return sum(rows) * scale
+
+            @asset(name="extract", group="pulls")
+            def extract_asset():
+                return extract()
+
+
+            @asset(group="pulls")
+            def summary(extract):
+                return summarize(scale=10, extract=extract)
+            """),
     )
     NO_CHANGE = (
         NoChange("""
@@ -575,4 +584,14 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
 
             clash()
             """, reports=('dag-to-assets/name-clash',)),
+        NoChange("""
+            from airflow.providers.standard.operators.python import PythonOperator
+            from airflow.sdk import DAG
+
+            def push(ti):
+                ti.xcom_push(key="n", value=1)
+
+            with DAG("pushes", schedule=None):
+                PythonOperator(task_id="push", python_callable=push)
+            """, reports=('dag-to-assets/context',)),
     )
