@@ -183,9 +183,8 @@ lineage_command.help = (lineage_command.help or "") + "\n\n" + _TARGET_HELP
 
 
 def _tree(views: dict[str, AssetView], graph: object, key: str) -> object:
-    from rich.tree import Tree
-
     import networkx as nx
+    from rich.tree import Tree
 
     assert isinstance(graph, nx.DiGraph)
 

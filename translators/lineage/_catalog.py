@@ -78,9 +78,9 @@ def catalog_from_dags(dags: Sequence[DagInfo], source: str, *,
     for dag in dags:
         mapping.with_outlets.update((dag.dag_id, task.task_id) for task in dag.tasks
                                     if any(ref.kind == "asset" for ref in task.outlets))
-    for ref in extra_assets:
-        key = str(airflow_asset_key(ref))
+    for asset in extra_assets:
+        key = str(airflow_asset_key(asset))
         if key not in entries:
             entries[key] = CatalogAsset(key=key, group=SOURCE_GROUP, source=source,
-                                        metadata={"uri": ref.uri} if ref.uri else {})
+                                        metadata={"uri": asset.uri} if asset.uri else {})
     return [entries[key] for key in sorted(entries)], mapping

@@ -33,7 +33,7 @@ def read_airflow_assets(conn: sa.Connection, schema: AirflowSchema) -> dict[int,
     """Every asset (dataset) row, by id."""
     word = schema.asset_word
     name = "name" if schema.generation == 3 else "NULL"
-    rows = conn.execute(sa.text(f"SELECT id, {name}, uri FROM {word}"))  # noqa: S608
+    rows = conn.execute(sa.text(f"SELECT id, {name}, uri FROM {word}"))
     return {int(row[0]): AssetRef(name=row[1], uri=row[2]) for row in rows}
 
 
@@ -50,7 +50,7 @@ def read_serialized_dags(conn: sa.Connection, schema: AirflowSchema, name: str,
               if schema.generation == 3 else {})
     scheduled: defaultdict[str, list[AssetRef]] = defaultdict(list)
     for row in conn.execute(sa.text(
-            f"SELECT {word}_id, dag_id FROM dag_schedule_{word}_reference")):  # noqa: S608
+            f"SELECT {word}_id, dag_id FROM dag_schedule_{word}_reference")):
         if int(row[0]) in assets:
             scheduled[row[1]].append(assets[int(row[0])])
     newest: dict[str, dict[str, Any]] = {}
@@ -63,7 +63,7 @@ def read_serialized_dags(conn: sa.Connection, schema: AirflowSchema, name: str,
 def _task_refs(conn: sa.Connection, table: str, word: str,
                assets: dict[int, AssetRef]) -> _Refs:
     refs: _Refs = defaultdict(list)
-    rows = conn.execute(sa.text(f"SELECT {word}_id, dag_id, task_id FROM {table}"))  # noqa: S608
+    rows = conn.execute(sa.text(f"SELECT {word}_id, dag_id, task_id FROM {table}"))
     for row in rows:
         if int(row[0]) in assets:
             refs[(row[1], row[2])].append(assets[int(row[0])])
@@ -74,7 +74,7 @@ def _newest_serialized(conn: sa.Connection) -> list[tuple[str, Any]]:
     columns = {c["name"] for c in sa.inspect(conn).get_columns("serialized_dag")}
     compressed = "data_compressed" if "data_compressed" in columns else "NULL"
     rows = conn.execute(sa.text(
-        f"SELECT dag_id, data, {compressed}, last_updated FROM serialized_dag "  # noqa: S608
+        f"SELECT dag_id, data, {compressed}, last_updated FROM serialized_dag "
         "ORDER BY dag_id, last_updated"))
     latest: dict[str, Any] = {}
     for row in rows:  # ordered by time: the last row per DAG wins

@@ -55,7 +55,7 @@ def bridge_run_id(run_id: str) -> str:
     """
     if len(run_id) <= _RUN_ID_MAX:
         return run_id
-    return run_id[:47] + "~" + hashlib.sha1(run_id.encode()).hexdigest()[:16]  # noqa: S324
+    return run_id[:47] + "~" + hashlib.sha1(run_id.encode()).hexdigest()[:16]
 
 
 def asset_event_batches(conn: sa.Connection, schema: AirflowSchema, after: int,
@@ -67,7 +67,7 @@ def asset_event_batches(conn: sa.Connection, schema: AirflowSchema, after: int,
     partition = "e.partition_key" if _has_column(conn, f"{word}_event", "partition_key") \
         else "NULL"
     query = sa.text(
-        f"SELECT e.id, {name}, a.uri, e.source_dag_id, e.source_task_id, "  # noqa: S608
+        f"SELECT e.id, {name}, a.uri, e.source_dag_id, e.source_task_id, "
         f"e.source_run_id, e.source_map_index, e.timestamp, {partition}, "
         f"r.{schema.logical_date}, e.extra FROM {word}_event e "
         f"JOIN {word} a ON a.id = e.{word}_id LEFT JOIN dag_run r ON "
@@ -115,7 +115,7 @@ def task_instance_batches(
         params = {"end": end, "dag_id": after[1], "task_id": after[2], "run_id": after[3],
                   "map_index": after[4]}
     query = sa.text(
-        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "  # noqa: S608
+        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "
         f"ti.start_date, ti.end_date, ti.try_number, r.{schema.logical_date} "
         "FROM task_instance ti LEFT JOIN dag_run r ON r.dag_id = ti.dag_id "
         "AND r.run_id = ti.run_id WHERE ti.state IN ('success', 'failed') "

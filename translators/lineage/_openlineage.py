@@ -108,10 +108,11 @@ def _convert(events: list[OLRunEvent], by_uri: dict[str, str]
         outputs = [key_of(d) for d in event.outputs]
         if not outputs and task is not None:
             outputs = [task_key(*task)]
-        for dataset in event.inputs:
-            key = key_of(dataset)
-            entries.setdefault(key, _entry(key, "external", (), None, dataset))
-        for key, dataset in zip(outputs, [*event.outputs, None], strict=False):
+        for source in event.inputs:
+            key = key_of(source)
+            entries.setdefault(key, _entry(key, "external", (), None, source))
+        written: list[OLDataset | None] = [*event.outputs, None]
+        for key, dataset in zip(outputs, written, strict=False):
             old = entries.get(key)
             deps = tuple(sorted({*(old.deps if old else ()), *inputs} - {key}))
             group = task[0] if task else event.job.namespace

@@ -48,7 +48,7 @@ class OLRun(BaseModel):
     """The run of a run event."""
 
     model_config = _MODEL
-    runId: str  # noqa: N815 - OpenLineage's field name
+    runId: str
     facets: dict[str, Any] = {}
 
 
@@ -56,8 +56,8 @@ class OLRunEvent(BaseModel):
     """One OpenLineage RunEvent."""
 
     model_config = _MODEL
-    eventType: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"]  # noqa: N815
-    eventTime: datetime.datetime  # noqa: N815
+    eventType: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"]
+    eventTime: datetime.datetime
     run: OLRun
     job: OLJob
     inputs: tuple[OLDataset, ...] = ()
@@ -114,7 +114,7 @@ def read_events(file: Path, offset: int) -> tuple[list[OLRunEvent], int]:
         documents = [(first_line, json.loads(text))]
     except json.JSONDecodeError:
         documents = list(_lines(file, text, first_line))
-    events = []
+    events: list[OLRunEvent] = []
     for line, document in documents:
         items = document if isinstance(document, list) else [document]
         events.extend(_event(file, line, item) for item in items)

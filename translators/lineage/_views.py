@@ -146,7 +146,7 @@ def _target_views(store: Store, target: str) -> tuple[dict[str, AssetView], dict
     graph = AssetGraph.from_assets(load_target(target).assets)
     reports = {str(k): report for k, report in asset_statuses(graph, store).items()}
     found = {}
-    for key in graph.keys():
+    for key in graph:
         spec = graph.spec(key)
         found[str(key)] = AssetView(str(key), spec.group or "default",
                                     tuple(sorted(map(str, spec.deps))), None, "module")

@@ -15,12 +15,14 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.translators.lineage._airflow_dbs import AIRFLOW3_BIN, AirflowDb
+from tests.translators.lineage._airflow_dbs import _BUILDS, _POOL, AIRFLOW3_BIN, AirflowDb
 
 
 @dataclass(frozen=True)
@@ -38,39 +40,60 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def airflow_api(airflow3_sqlite: AirflowDb,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowApi]:
-    """``airflow api-server`` on a free port, with a bearer token for user ``admin``."""
-    home = tmp_path_factory.mktemp("airflow3-api")
-    shutil.copyfile(airflow3_sqlite.target, home / "airflow.db")
+_SERVER: list[Future[tuple[subprocess.Popen[bytes], AirflowApi]]] = []
+
+
+def start_api_server(factory: pytest.TempPathFactory) -> None:
+    """Start the API server as soon as the Airflow 3 SQLite database is built (once)."""
+    if _SERVER:
+        return
+    home = factory.mktemp("airflow3-api")
+    build = _BUILDS["airflow3-sqlite"]
+    _SERVER.append(_POOL.submit(lambda: _serve(build.result(), home)))
+
+
+def _serve(db: AirflowDb, home: Path) -> tuple[subprocess.Popen[bytes], AirflowApi]:
+    shutil.copyfile(db.target, home / "airflow.db")
     (home / "passwords.json").write_text(json.dumps({"admin": "secret"}))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update(AIRFLOW_HOME=str(home), AIRFLOW__CORE__LOAD_EXAMPLES="False",
-               AIRFLOW__CORE__DAGS_FOLDER=str(airflow3_sqlite.dags),
+               AIRFLOW__CORE__DAGS_FOLDER=str(db.dags),
                AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home / 'airflow.db'}",
                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin",
                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(home / "passwords.json"),
                AIRFLOW__API_AUTH__JWT_SECRET="assetbridge-test-jwt-secret",
                AIRFLOW__API__SECRET_KEY="assetbridge-test-secret")
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(AIRFLOW3_BIN / "airflow"), "api-server", "-H", "127.0.0.1", "-p", str(port),
-         "-w", "1"], env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
+    with (home / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [str(AIRFLOW3_BIN / "airflow"), "api-server", "-H", "127.0.0.1", "-p", str(port),
+             "-w", "1"], env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        token = _wait_for_token(url, server, home)
-        yield AirflowApi(url, token)
+        return server, AirflowApi(url, _wait_for_token(url, server, home))
+    except BaseException:
+        _stop(server)
+        raise
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server's process group (started by this module; a throwaway copy, so no
+    graceful shutdown is needed)."""
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def airflow_api(airflow3_sqlite: AirflowDb,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowApi]:
+    """``airflow api-server`` on a free port, with a bearer token for user ``admin``."""
+    start_api_server(tmp_path_factory)
+    server, api = _SERVER[0].result()
+    try:
+        yield api
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        log.close()
+        _stop(server)
 
 
 def _wait_for_token(url: str, server: subprocess.Popen[bytes], home: object) -> str:

@@ -15,7 +15,6 @@ import airflow3_sqlite``); the module-level cache makes every importer share one
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -54,7 +53,7 @@ class AirflowDb:
 
 
 _LOCK = threading.Lock()
-_POOL = ThreadPoolExecutor(max_workers=3)
+_POOL = ThreadPoolExecutor(max_workers=4)
 _BUILDS: dict[str, Future[AirflowDb]] = {}
 
 
@@ -81,13 +80,9 @@ def _build(name: str, bin_dir: Path, dags: Path, conn: str, home: Path, generati
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = conn
     _run([str(bin_dir / "airflow"), "db", "migrate"], env, home, f"{name}: airflow db migrate")
     script = str(HERE / "_build_airflow_db.py")
-    _run([str(bin_dir / "python"), script, str(dags), *PLAN1], env, home, f"{name}: dag.test")
-    stage1 = None
-    if snapshot is not None:
-        stage1 = home / "stage1.db"
-        shutil.copyfile(snapshot, stage1)
-        _run([str(bin_dir / "python"), script, str(dags), *PLAN2], env, home,
-             f"{name}: dag.test (second plan)")
+    stage1 = home / "stage1.db" if snapshot is not None else None
+    plan = [*PLAN1, f"snapshot={stage1}", *PLAN2] if stage1 else PLAN1
+    _run([str(bin_dir / "python"), script, str(dags), *plan], env, home, f"{name}: dag.test")
     target = str(snapshot) if snapshot is not None else conn.removeprefix("sqlite:///")
     return AirflowDb(target=target, dags=dags, generation=generation, home=home,
                      stage1=stage1)
@@ -133,7 +128,7 @@ def start_postgres_build(factory: pytest.TempPathFactory, server: object) -> Non
     with _LOCK:
         if "airflow3-postgres" in _BUILDS:
             return
-        create = getattr(server, "create_database")
+        create = server.create_database
         url = create(f"airflow3_{uuid.uuid4().hex[:8]}")
     _start("airflow3-postgres", factory, url, AIRFLOW3_BIN, DAGS3, 3)
 

@@ -9,8 +9,12 @@ from pathlib import Path
 
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
-from openlineage.client.generated import error_message_run, job_type_job, nominal_time_run
-from openlineage.client.generated import parent_run
+from openlineage.client.generated import (
+    error_message_run,
+    job_type_job,
+    nominal_time_run,
+    parent_run,
+)
 from openlineage.client.transport.file import FileConfig, FileTransport
 
 PRODUCER = "https://github.com/assetbridge/tests"
