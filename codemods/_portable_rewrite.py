@@ -9,7 +9,7 @@ converted safely.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -180,8 +180,8 @@ def _literal_dict(node: cst.BaseExpression) -> bool:
         for e in node.elements)
 
 
-def _tuple(items: object) -> str:
-    parts = list(items)  # type: ignore[call-overload]
+def _tuple(items: Iterable[str]) -> str:
+    parts = list(items)
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 

@@ -1,5 +1,6 @@
-"""``dag-to-assets`` on real DAG files: the asset module computes what the DAG's tasks
-returned, and the three-line loader gives Airflow the same task graph.
+"""``dag-to-assets`` on real DAG files (the fixtures and every shipped Airflow example DAG it
+converts): the asset module computes what the DAG's tasks returned, and the three-line
+loader gives Airflow the same task graph.
 
 The original DAG runs in-process through ``translators.execution.run_dags`` (Airflow's own
 operators, XComs kept in memory); the asset module runs through ``bridge.materialize``;
@@ -31,18 +32,31 @@ FIXTURES = sorted((HERE / "fixtures" / "dag_to_assets").glob("*.py"))
 pytestmark = pytest.mark.airflow
 
 
+def _shipped_examples() -> list[Path]:
+    import airflow.example_dags
+    import airflow.providers.standard.example_dags
+
+    folders = [Path(airflow.example_dags.__file__).parent,
+               Path(airflow.providers.standard.example_dags.__file__).parent]
+    return sorted(p for folder in folders for p in folder.glob("example_*.py"))
+
+
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The fixtures and every shipped Airflow example DAG, before and after the command
+    (``--write``); ``graph_files``: the names the command converted."""
     work = tmp_path_factory.mktemp("dag_to_assets")
     before, after = work / "before", work / "after"
     before.mkdir()
     after.mkdir()
-    for path in FIXTURES:
+    for path in [*FIXTURES, *_shipped_examples()]:
         (before / path.name).write_bytes(path.read_bytes())
         (after / path.name).write_bytes(path.read_bytes())
     summary = run_codemods([after], ["dag-to-assets"], mode=Mode.WRITE)
-    return {"before": before, "after": after, "work": work,
-            "results": {Path(r.path).name: r for r in summary.results}}
+    results = {Path(r.path).name: r for r in summary.results}
+    changed = sorted(name for name, r in results.items() if r.status is FileStatus.CHANGED)
+    return {"before": before, "after": after, "work": work, "results": results,
+            "graph_files": changed}
 
 
 def _load(path: Path) -> ModuleType:
@@ -66,9 +80,10 @@ def test_each_dag_file_becomes_an_asset_module_and_a_loader(converted: dict[str,
                              f"import {path.stem}"]
         assert lines[2].startswith(f"globals().update(airflow_dags({path.stem}")
         assert len(lines) == 3
+    files = sorted(converted["after"].glob("*.py"))
     again = run_codemods([converted["after"]], ["dag-to-assets"], mode=Mode.WRITE)
-    assert {r.status for r in again.results} == {FileStatus.UNCHANGED}
-    assert len(list(converted["after"].glob("*.py"))) == 2 * len(FIXTURES)
+    assert all(r.status is FileStatus.UNCHANGED for r in again.results)
+    assert sorted(converted["after"].glob("*.py")) == files
 
 
 @pytest.mark.parametrize("name", [p.name for p in FIXTURES])
@@ -90,8 +105,10 @@ def test_assets_compute_what_the_tasks_returned(converted: dict[str, Any], name:
 def test_the_loader_gives_airflow_the_same_task_graph(converted: dict[str, Any]) -> None:
     assert importlib.util.find_spec("translators.export") is not None
     after = converted["after"]
-    files = [str(converted["before"] / p.name) for p in FIXTURES] + \
-        [str(after / f"{p.stem}_dag.py") for p in FIXTURES]
+    names = converted["graph_files"]
+    assert {p.name for p in FIXTURES} < set(names)  # and some shipped examples
+    files = [str(converted["before"] / name) for name in names] + \
+        [str(after / f"{Path(name).stem}_dag.py") for name in names]
     env = dict(os.environ, AIRFLOW_HOME=str(converted["work"] / "airflow"),
                AIRFLOW__CORE__DAGS_FOLDER=str(after), PYTHONPATH=f"{ROOT}{os.pathsep}{after}",
                AIRFLOW__CORE__LOAD_EXAMPLES="False", AIRFLOW__LOGGING__LOGGING_LEVEL="ERROR")
@@ -99,9 +116,9 @@ def test_the_loader_gives_airflow_the_same_task_graph(converted: dict[str, Any])
                           capture_output=True, text=True, timeout=300, cwd=after)
     assert proc.returncode == 0, proc.stderr[-3000:]
     dumps = json.loads(proc.stdout)["files"]
-    for path in FIXTURES:
-        old = dumps[str(converted["before"] / path.name)]
-        new = dumps[str(after / f"{path.stem}_dag.py")]
+    for name in names:
+        old = dumps[str(converted["before"] / name)]
+        new = dumps[str(after / f"{Path(name).stem}_dag.py")]
         assert old["error"] is None and new["error"] is None, (old["error"], new["error"])
         graph = {dag: {t: task["upstream"] for t, task in tasks.items()}
                  for dag, tasks in old["dags"].items()}
