@@ -35,8 +35,11 @@ def ui_command(targets: tuple[str, ...], host: str, port: int, env: str | None,
     """
     import importlib.util
 
-    if importlib.util.find_spec("starlette") is None or importlib.util.find_spec("uvicorn") is None:
-        raise CommandFailed("the web UI needs the ui extra: pip install 'assetbridge[ui]'")
+    missing = [name for name in ("starlette", "uvicorn", "jinja2", "multipart")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise CommandFailed(f"the web UI needs {', '.join(missing)}: "
+                            "pip install 'assetbridge[ui]'")
     import uvicorn
 
     from bridge.cli._session import home_dir, open_store_url
