@@ -152,9 +152,11 @@ show_command.help = (show_command.help or "") + "\n\n" + _TARGET_HELP
               type=click.Choice(["tree", "dot", "mermaid", "json"]),
               help="A tree in the terminal, Graphviz DOT, Mermaid, or JSON.")
 @store_option
+@json_option
 def lineage_command(key: str, target: str | None, upstream: int | None,
-                    downstream: int | None, output_format: str, store_url: str | None) -> None:
-    """What KEY is made from and what is made from it.
+                    downstream: int | None, output_format: str, store_url: str | None,
+                    as_json: bool) -> None:
+    """What KEY is made from and what is made from it (--json is --format json).
 
     \b
     Examples:
@@ -165,10 +167,12 @@ def lineage_command(key: str, target: str | None, upstream: int | None,
     from translators.lineage import lineage_document, lineage_graph, lineage_records
     from translators.render import to_dot, to_mermaid
 
+    if as_json and output_format not in ("tree", "json"):
+        raise click.UsageError(f"--json and --format {output_format} exclude each other")
     views = _views(target, store_url)
     _find(views, key)
     graph = lineage_graph(views, key, upstream=upstream, downstream=downstream)
-    if output_format == "json":
+    if as_json or output_format == "json":
         emit_json(lineage_document(views, graph, key))
     elif output_format in ("dot", "mermaid"):
         render = to_dot if output_format == "dot" else to_mermaid

@@ -112,8 +112,7 @@ def start_sqlite_builds(factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(scope="session")
 def airflow3_sqlite(tmp_path_factory: pytest.TempPathFactory) -> AirflowDb:
     """Airflow 3.3 on a SQLite file (both plans run; ``stage1`` after the first)."""
-    start_sqlite_builds(tmp_path_factory)
-    return _BUILDS["airflow3-sqlite"].result()
+    return _start("airflow3-sqlite", tmp_path_factory, None, AIRFLOW3_BIN, DAGS3, 3).result()
 
 
 @pytest.fixture(scope="session")
