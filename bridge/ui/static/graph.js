@@ -18,8 +18,8 @@
     return nodeList;
   }
   function position(node) {
-    const matrix = node.element.transform.baseVal.consolidate().matrix;
-    return { x: matrix.e, y: matrix.f };
+    const rect = node.element.querySelector("rect");
+    return { x: Number(rect.getAttribute("x")), y: Number(rect.getAttribute("y")) };
   }
   const view = { x: 0, y: 0, w: width, h: height };
 
@@ -48,8 +48,8 @@
       if (at.x + 190 < view.x || at.x > view.x + view.w
           || at.y + 34 < view.y || at.y > view.y + view.h) continue;
       const text = document.createElementNS("http://www.w3.org/2000/svg", "text");
-      text.setAttribute("x", "12");
-      text.setAttribute("y", "22");
+      text.setAttribute("x", String(at.x + 12));
+      text.setAttribute("y", String(at.y + 22));
       text.textContent = node.key.length <= 26 ? node.key : `\u2026${node.key.slice(-25)}`;
       node.element.appendChild(text);
       node.labelled = true;
