@@ -13,9 +13,11 @@ What is timed:
   (from this process, like a CLI run), so the server recomputes the status of every asset
   from the store before rendering: the cost a user sees on the first load after each run.
   "repeated": statuses are reused (no run started or finished since). Median of 5 each.
-- browser: Debian's headless Chromium (Playwright), from ``page.goto`` until the graph
-  script has set up pan/zoom/search (``svg[data-ready]``) and two animation frames have
-  been painted; best and median of 3 loads in fresh pages.
+- browser: Debian's headless Chromium (Playwright), fresh page each time, best and median
+  of 3 loads: from the start of the navigation until the graph script has set up
+  pan/zoom/search and two animation frames have been drawn after it, as the page itself
+  measures (``performance.now()``, kept in ``svg[data-drawn-at]``). The wall time seen
+  from Playwright (including its own round trips) is printed too.
 Targets: at most 1 s each.
 """
 
@@ -77,22 +79,22 @@ def time_server(url: str, another_run: Callable[[], None]) -> dict[str, Any]:
     return {"first": first, "after_run": after_runs, "repeat": repeats, "size": size}
 
 
-def time_browser(url: str, n_assets: int) -> list[float]:
-    times = []
+def time_browser(url: str, n_assets: int) -> tuple[list[float], list[float]]:
+    in_page, wall = [], []
     with chromium() as browser:
         for _ in range(3):
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             start = time.perf_counter()
             page.goto(url + "/", wait_until="load", timeout=60_000)
-            page.wait_for_selector('svg#graph[data-ready="true"]', state="attached",
-                                   timeout=60_000)
-            page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
-                          "requestAnimationFrame(r)))")
-            times.append(time.perf_counter() - start)
+            svg = page.wait_for_selector("svg#graph[data-drawn-at]", state="attached",
+                                         timeout=60_000)
+            wall.append(time.perf_counter() - start)
+            assert svg is not None
+            in_page.append(int(svg.get_attribute("data-drawn-at") or 0) / 1000)
             shown = page.locator("a.node").count()
             assert shown == n_assets, f"{shown} nodes drawn, expected {n_assets}"
             page.close()
-    return times
+    return in_page, wall
 
 
 def main() -> None:
@@ -111,7 +113,7 @@ def main() -> None:
         with ui_server([str(module)], home, timeout=120) as url:
             startup = time.perf_counter() - started
             server = time_server(url, another_run)
-            browser = time_browser(url, args.assets)
+            browser, wall = time_browser(url, args.assets)
     load = os.getloadavg()[0]
     print(f"web UI graph page, {args.assets:,} assets (load average {load:.1f} on "
           f"{os.cpu_count()} CPUs)")
@@ -123,9 +125,11 @@ def main() -> None:
     print(f"  server GET /: first {server['first']:.3f} s; after a new run (statuses "
           f"recomputed) median {after_run:.3f} s; repeated (statuses reused) median "
           f"{repeat:.3f} s   target <= {TARGET:.1f} s: {'ok' if worst <= TARGET else 'MISSED'}")
-    print(f"  Chromium load to drawn and interactive: best {min(browser):.3f} s, median "
-          f"{statistics.median(browser):.3f} s   target <= {TARGET:.1f} s: "
-          f"{'ok' if statistics.median(browser) <= TARGET else 'MISSED'}")
+    print(f"  Chromium, navigation start to graph drawn and interactive: best "
+          f"{min(browser):.3f} s, median {statistics.median(browser):.3f} s   target <= "
+          f"{TARGET:.1f} s: {'ok' if statistics.median(browser) <= TARGET else 'MISSED'}")
+    print(f"    (wall time seen from Playwright, its round trips included: median "
+          f"{statistics.median(wall):.3f} s)")
 
 
 if __name__ == "__main__":

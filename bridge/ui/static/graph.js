@@ -196,6 +196,10 @@
   window.addEventListener("resize", apply);
   fit();
   svg.dataset.ready = "true";
+  // when the set-up graph was on screen, in ms since navigation started (for bench_ui)
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    svg.dataset.drawnAt = String(Math.round(performance.now()));
+  }));
   // tooltips (the full key and status) are made on hover, not for every node up front
   svg.addEventListener("pointerover", (event) => {
     const element = event.target.closest("a.node");
