@@ -1,8 +1,8 @@
 """A small shop pipeline, developed and tested locally, deployed to Airflow unchanged.
 
-    raw_orders (daily) ──▶ daily_sales (daily) ──▶ sales_report ◀── region_targets (eu, us)
+    shop_orders (daily) ──▶ daily_sales (daily) ──▶ sales_report ◀── region_targets (eu, us)
 
-Develop:  assetbridge run examples/deploy/shop_assets.py --select raw_orders,daily_sales \\
+Develop:  assetbridge run examples/deploy/shop_assets.py --select shop_orders,daily_sales \\
               --partition 2026-11-01
 Test:     pytest examples/deploy/test_shop_assets.py
 Deploy:   assetbridge export examples/deploy/shop_assets.py --out dags/ --env prod
@@ -23,7 +23,7 @@ REGIONS = StaticPartitions(["eu", "us"])
 
 @asset(group="ingest", partitions=DAYS, owners=["data-eng@example.com"],
        retry=RetryPolicy(max_retries=2, delay=30), tags={"tier": "bronze"})
-def raw_orders(context: AssetContext) -> list[dict[str, object]]:
+def shop_orders(context: AssetContext) -> list[dict[str, object]]:
     """The shop's orders of one day (generated: the same day gives the same orders)."""
     day = str(context.partition)
     rng = random.Random(day)
@@ -32,13 +32,13 @@ def raw_orders(context: AssetContext) -> list[dict[str, object]]:
 
 
 @asset(group="ingest", partitions=DAYS, code_version="2", tags={"tier": "silver"})
-def daily_sales(context: AssetContext, raw_orders: list[dict[str, object]]) -> dict[str, object]:
+def daily_sales(context: AssetContext, shop_orders: list[dict[str, object]]) -> dict[str, object]:
     """Orders and revenue of one day, per region."""
     revenue: dict[str, float] = {}
-    for order in raw_orders:
+    for order in shop_orders:
         region = str(order["region"])
         revenue[region] = round(revenue.get(region, 0.0) + float(order["amount"]), 2)  # type: ignore[arg-type]
-    return {"day": context.partition, "orders": len(raw_orders), "revenue": revenue}
+    return {"day": context.partition, "orders": len(shop_orders), "revenue": revenue}
 
 
 @asset(group="planning", partitions=REGIONS)

@@ -10,19 +10,19 @@ ASSETS = str(Path(__file__).resolve().parent / "shop_assets.py")
 
 
 def test_one_day_of_sales(run_assets) -> None:
-    result = run_assets(ASSETS, select="raw_orders,daily_sales", partition="2026-11-01")
+    result = run_assets(ASSETS, select="shop_orders,daily_sales", partition="2026-11-01")
     day = result.output_for("daily_sales")
     assert day["day"] == "2026-11-01"
-    assert day["orders"] == len(result.output_for("raw_orders"))
+    assert day["orders"] == len(result.output_for("shop_orders"))
 
 
 def test_the_report_compares_revenue_with_targets() -> None:
     import shop_assets
 
-    assets = [shop_assets.raw_orders, shop_assets.daily_sales, shop_assets.region_targets,
+    assets = [shop_assets.shop_orders, shop_assets.daily_sales, shop_assets.region_targets,
               shop_assets.sales_report]
     store, resources = InMemoryStore(), {"io_manager": InMemoryIOManager()}
-    runs = [("raw_orders,daily_sales", "2026-11-01"), ("region_targets", "eu"),
+    runs = [("shop_orders,daily_sales", "2026-11-01"), ("region_targets", "eu"),
             ("region_targets", "us"), ("sales_report", None)]
     for selection, partition in runs:
         result = materialize(assets, selection=selection, partition=partition, store=store,

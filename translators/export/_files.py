@@ -30,7 +30,7 @@ class ExportResult:
     plan: ExportPlan
     out: Path
     files: tuple[ExportedFile, ...]
-    #: files of an earlier export whose DAG is gone (deleted)
+    #: files of an earlier export of the same assets whose DAG is gone (deleted)
     removed: tuple[Path, ...]
 
 
@@ -52,7 +52,8 @@ def export_dags(target: str, out: str | Path, options: ExportOptions | None = No
     out_dir = Path(out)
     loaded = load_target(target)
     plan = plan_export(loaded.assets, options)
-    sources = render_files(plan, assets_target_literal(target, str(out_dir), options))
+    assets_target = assets_target_literal(target, str(out_dir), options)
+    sources = render_files(plan, assets_target)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
     for dag in plan.dags:
@@ -64,15 +65,16 @@ def export_dags(target: str, out: str | Path, options: ExportOptions | None = No
         files.append(ExportedFile(dag, path, changed))
     removed = []
     for stale in sorted(out_dir.glob("*.py")):
-        if stale.name not in sources and _generated(stale):
+        if stale.name not in sources and _generated(stale, f"ASSETS_TARGET = {assets_target}\n"):
             stale.unlink()
             removed.append(stale)
     return ExportResult(plan, out_dir, tuple(files), tuple(removed))
 
 
-def _generated(path: Path) -> bool:
+def _generated(path: Path, assets_line: str) -> bool:
+    """Whether ``path`` was written by an export of the same assets (others are kept)."""
     try:
-        with path.open(encoding="utf-8") as file:
-            return file.read(len(_BANNER)) == _BANNER
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    return text.startswith(_BANNER) and assets_line in text

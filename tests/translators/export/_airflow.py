@@ -34,7 +34,7 @@ class AirflowHome:
     def db(self) -> Path:
         return self.home / "airflow.db"
 
-    def env(self, assetbridge_home: Path) -> dict[str, str]:
+    def env(self, assetbridge_home: Path, extra_path: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         bundles = [{"name": "dags-folder", "kwargs": {"path": str(self.dags)},
                     "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle"}]
@@ -46,7 +46,8 @@ class AirflowHome:
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "ASSETBRIDGE_HOME": str(assetbridge_home),
             "ASSETBRIDGE_PYTHON": sys.executable,
-            "PYTHONPATH": str(REPO) if self.target == "airflow3" else "",
+            "PYTHONPATH": os.pathsep.join(
+                [p for p in (extra_path, str(REPO) if self.target == "airflow3" else "") if p]),
         })
         if self.target == "airflow3":
             env["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(bundles)
@@ -56,11 +57,12 @@ class AirflowHome:
         self.dags.mkdir(parents=True, exist_ok=True)
         _run([PYTHONS[self.target], "-m", "airflow", "db", "migrate"], self.env(assetbridge_home))
 
-    def test(self, dag_ids: list[str], assetbridge_home: Path) -> dict[str, Any]:
+    def test(self, dag_ids: list[str], assetbridge_home: Path,
+             extra_path: str | None = None) -> dict[str, Any]:
         """DagBag import errors, DAG ids, and a ``dag.test()`` of each DAG, in order."""
         out = self.home / "dag_test.json"
         _run([PYTHONS[self.target], str(DRIVER), str(out), str(self.dags), LOGICAL_DATE,
-              *dag_ids], self.env(assetbridge_home))
+              *dag_ids], self.env(assetbridge_home, extra_path))
         result: dict[str, Any] = json.loads(out.read_text())
         return result
 
@@ -77,7 +79,8 @@ class AirflowHome:
         name = "name" if self.target == "airflow3" else "uri"
         rows = self.query(f"SELECT a.{name}, e.source_dag_id, e.source_task_id, e.extra "
                           f"FROM {table}_event e JOIN {table} a ON a.id = e.{table}_id")
-        return sorted((r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows)
+        return sorted(((r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows),
+                      key=lambda event: json.dumps(event, sort_keys=True))
 
     def schedule_references(self) -> list[tuple[str, str]]:
         """(consuming DAG, asset) pairs of asset schedules, sorted."""
@@ -96,13 +99,16 @@ class AirflowHome:
             f"JOIN {table} a ON a.id = r.{table}_id"))
 
     def xcoms(self) -> dict[tuple[str, str], Any]:
-        """(dag, task) -> the return_value XCom, decoded."""
-        rows = self.query("SELECT dag_id, task_id, value FROM xcom WHERE key = 'return_value'")
-        found = {}
-        for dag_id, task_id, value in rows:
-            text = value.decode() if isinstance(value, bytes) else value
-            found[(dag_id, task_id)] = json.loads(text)
-        return found
+        """(dag, task) -> the return_value XCom, decoded (one of a mapped task's)."""
+        return {(dag_id, task_id): value for dag_id, task_id, _, value in self.all_xcoms()}
+
+    def all_xcoms(self) -> list[tuple[str, str, int, Any]]:
+        """(dag, task, map index, decoded value) of every return_value XCom."""
+        rows = self.query("SELECT dag_id, task_id, map_index, value FROM xcom "
+                          "WHERE key = 'return_value' ORDER BY dag_id, task_id, map_index")
+        return [(dag_id, task_id, index,
+                 json.loads(value.decode() if isinstance(value, bytes) else value))
+                for dag_id, task_id, index, value in rows]
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:

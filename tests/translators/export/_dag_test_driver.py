@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import datetime, timezone
 
 
@@ -21,12 +22,18 @@ def main() -> None:
 
     logical_date = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
     airflow3 = airflow.__version__.startswith("3")
+    started = time.monotonic()
     bag = _airflow3_bag(folder) if airflow3 else _airflow2_bag(folder)
     found: dict[str, object] = {"import_errors": dict(bag.import_errors),
-                                "dag_ids": sorted(bag.dags), "runs": {}}
+                                "dag_ids": sorted(bag.dags), "runs": {},
+                                "load_seconds": round(time.monotonic() - started, 2)}
     runs: dict[str, object] = {}
     for dag_id in dag_ids:
-        dag = bag.dags[dag_id]
+        dag = bag.dags.get(dag_id)
+        if dag is None:
+            runs[dag_id] = {"error": "not in the DagBag"}
+            continue
+        started = time.monotonic()
         try:
             if airflow3:
                 run = dag.test(logical_date=logical_date, run_after=logical_date)
@@ -37,7 +44,8 @@ def main() -> None:
             continue
         runs[dag_id] = {"state": str(getattr(run.state, "value", run.state)),
                         "tasks": {_label(ti): str(getattr(ti.state, "value", ti.state))
-                                  for ti in run.get_task_instances()}}
+                                  for ti in run.get_task_instances()},
+                        "seconds": round(time.monotonic() - started, 2)}
     found["runs"] = runs
     with open(out, "w") as file:
         json.dump(found, file, default=repr, sort_keys=True)
