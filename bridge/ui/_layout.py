@@ -42,6 +42,8 @@ class Layout:
     edges: str
     width: int
     height: int
+    #: a small arrowhead at the downstream end of every edge, as one SVG path
+    arrows: str = ""
 
 
 def layout_graph(digraph: Any, groups: Mapping[str, str]) -> Layout:
@@ -81,7 +83,8 @@ def layout_graph(digraph: Any, groups: Mapping[str, str]) -> Layout:
                           (last - first) * _COL_W + NODE_W + 24, height + 4))
         top += height + _BAND_GAP
     width = _MARGIN * 2 + (max(layer.values(), default=0)) * _COL_W + NODE_W
-    return Layout(positions, bands, _edge_path(digraph, positions), width, top + _MARGIN)
+    edges, arrows = _edge_paths(digraph, positions)
+    return Layout(positions, bands, edges, width, top + _MARGIN, arrows)
 
 
 def _layers(digraph: Any) -> dict[str, int]:
@@ -104,14 +107,16 @@ def _barycenter(digraph: Any, node: str, rank: Mapping[str, float]) -> float:
     return sum(placed) / len(placed) if placed else float("inf")
 
 
-def _edge_path(digraph: Any, positions: Mapping[str, tuple[int, int]]) -> str:
+def _edge_paths(digraph: Any, positions: Mapping[str, tuple[int, int]]) -> tuple[str, str]:
     """Every edge as a cubic curve from the right side of the upstream node to the left side
-    of the downstream one, in one ``d`` attribute (one DOM element for all edges)."""
-    parts = []
+    of the downstream one, in one ``d`` attribute (one DOM element for all edges), and the
+    arrowheads likewise."""
+    curves, arrows = [], []
     for source, target in digraph.edges:
         x1, y1 = positions[source]
         x2, y2 = positions[target]
         x1, y1, y2 = x1 + NODE_W, y1 + NODE_H // 2, y2 + NODE_H // 2
         middle = (x1 + x2) // 2
-        parts.append(f"M{x1} {y1}C{middle} {y1} {middle} {y2} {x2} {y2}")
-    return "".join(parts)
+        curves.append(f"M{x1} {y1}C{middle} {y1} {middle} {y2} {x2 - 6} {y2}")
+        arrows.append(f"M{x2 - 7} {y2 - 4}L{x2} {y2}L{x2 - 7} {y2 + 4}Z")
+    return "".join(curves), "".join(dict.fromkeys(arrows))
