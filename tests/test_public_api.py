@@ -25,6 +25,7 @@ TRANSLATORS_PUBLIC = {
     "AirflowTranslator", "AssetExpression", "AssetRecord", "AssetRef", "AssetTranslation",
     "DagInfo", "Diagnostic", "ReadMode", "ReadResult", "TaskInfo", "airflow_asset_key",
     "dags_to_assets", "read_dags", "read_live", "read_static", "to_dot", "to_mermaid",
+    "ExportOptions", "airflow_dags", "export_dags",
     "translate_document",
 }
 

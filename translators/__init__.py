@@ -7,6 +7,7 @@ when called (``pip install 'assetbridge[airflow]'``).
 from __future__ import annotations
 
 from translators.contract import AssetRecord, AssetTranslation, translate_document
+from translators.export import ExportOptions, airflow_dags, export_dags
 from translators.live import read_live
 from translators.model import AssetExpression, AssetRef, DagInfo, Diagnostic, ReadResult, TaskInfo
 from translators.reading import ReadMode, read_dags
@@ -23,11 +24,14 @@ __all__ = [
     "AssetTranslation",
     "DagInfo",
     "Diagnostic",
+    "ExportOptions",
     "ReadMode",
     "ReadResult",
     "TaskInfo",
     "airflow_asset_key",
+    "airflow_dags",
     "dags_to_assets",
+    "export_dags",
     "read_dags",
     "read_live",
     "read_static",
