@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bridge._keys import AssetKey
-from bridge._status import provenance
+from bridge._status import provenance, refresh_plan
 from bridge._types import EventKind
 from bridge.ui._app import render, state_of
 from bridge.ui._catalog import EXTERNAL, neighbours, producer_key, statuses_of
@@ -66,6 +66,9 @@ def asset_page(request: Request) -> Response:
     return render(
         request, "asset.html", title=str(key), key=str(key), spec=spec, source=source,
         origin=_origin(source, key), report=snapshot.reports.get(key),
+        plan=[] if definition.is_source else [str(k) for k in refresh_plan(
+            graph, state.store, [key], {k: r for k, r in snapshot.reports.items()
+                                        if k in graph})],
         history=history, failure=EventKind.FAILURE,
         provenance=provenance(graph, state.store, key) if history else None,
         upstream=statuses_of(statuses, upstream), downstream=statuses_of(statuses, downstream),

@@ -8,6 +8,7 @@ from typing import Any
 
 from bridge._graph import AssetGraph
 from bridge._loading import load_target
+from bridge._status import refresh_plan
 from bridge.storage import SqlStore
 from tests.ui._server import AWKWARD, QUICKSTART, REPO
 
@@ -71,6 +72,25 @@ def test_zoom_and_pan_change_the_view(page: Any) -> None:
     panned = svg.get_attribute("viewBox")
     assert panned.split()[2:] == zoomed.split()[2:] and panned.split()[:2] != zoomed.split()[:2]
     assert page.url.endswith("/")  # a drag is not a click on a node
+
+
+def test_asset_page_says_what_to_run_to_refresh_it(page: Any, ui_home: Path) -> None:
+    graph = _graph(QUICKSTART)
+    store = SqlStore(f"sqlite:///{ui_home / 'runs.db'}")
+    try:
+        plan = [str(k) for k in refresh_plan(graph, store, [graph.find("daily_revenue")])]
+    finally:
+        store.close()
+    page.goto("/assets/daily_revenue")
+    shown = page.locator("p.plan a.asset-link").all_text_contents()
+    assert shown == plan
+    if not plan:
+        assert page.locator("p.plan").text_content().strip() == "Up to date: nothing to run."
+        return
+    page.locator("#refresh-plan").click()
+    page.wait_for_url(re.compile(r"/launchpad\?select="))
+    checked = page.locator('form[data-source="0"] input[name="key"]:checked')
+    assert sorted(checked.evaluate_all("boxes => boxes.map(b => b.value)")) == sorted(plan)
 
 
 def test_clicking_a_node_opens_its_asset_page(page: Any) -> None:
@@ -149,6 +169,14 @@ def test_a_failing_asset_shows_its_error_and_logs(page: Any) -> None:
     assert "the orders API returned 503 <html>" in page.locator("ul.reasons").text_content()
     assert "fetching rows from the orders API" in page.locator("table.history pre.logs") \
         .first.text_content()
+
+    page.goto("/")  # the legend filters the graph by status
+    page.locator('button[data-filter="status:failed"]').click()
+    failed = page.locator("a.node.match").evaluate_all("ns => ns.map(n => n.dataset.key)")
+    assert "broken" in failed
+    assert all(status == "failed" for status in page.locator("a.node.match").evaluate_all(
+        "ns => ns.map(n => n.dataset.status)"))
+    assert "broken" in page.locator("#search-results a").all_text_contents()
 
 
 def test_html_in_keys_and_descriptions_renders_as_text(page: Any) -> None:

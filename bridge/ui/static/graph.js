@@ -138,7 +138,11 @@
   }
   function search() {
     const query = input.value.trim().toLowerCase();
-    matches = query ? nodes().filter((node) => node.lower.includes(query)) : [];
+    const status = /^status:(\w+)$/.exec(query);
+    const test = status
+      ? (node) => node.element.dataset.status === status[1]
+      : (node) => node.lower.includes(query);
+    matches = query ? nodes().filter(test) : [];
     svg.classList.toggle("searching", Boolean(query));
     svg.querySelectorAll("a.node.match").forEach((element) => element.classList.remove("match"));
     matches.forEach((node) => node.element.classList.add("match"));
@@ -164,11 +168,19 @@
     if (event.key === "Enter" && matches.length) { focusNode(matches[0]); results.hidden = true; }
     if (event.key === "Escape") { input.value = ""; search(); }
   });
+  document.querySelectorAll("button[data-filter]").forEach((button) => {
+    button.addEventListener("click", () => {
+      input.value = input.value === button.dataset.filter ? "" : button.dataset.filter;
+      search();
+    });
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key === "/" && document.activeElement !== input) { event.preventDefault(); input.focus(); }
   });
   document.addEventListener("click", (event) => {
-    if (!results.contains(event.target) && event.target !== input) results.hidden = true;
+    const keep = results.contains(event.target) || event.target === input
+      || event.target.closest("[data-filter]");
+    if (!keep) results.hidden = true;
   });
 
   // live colours: statuses change while runs (from here or the CLI) finish
