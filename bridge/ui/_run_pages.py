@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -16,6 +17,8 @@ from bridge.ui._launchpad import launch, launchpad_page, resume_backfill
 
 __all__ = ["routes"]
 
+#: seconds a backfill may sit between two of its runs and still count as in progress
+_BETWEEN_RUNS = 10.0
 _FINAL = {RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.INTERRUPTED}
 
 
@@ -123,7 +126,11 @@ def _backfill_context(request: Request) -> dict[str, Any]:
     for partition in record.partitions:
         tries = per_partition.get(partition, [])
         states[partition] = (tries[-1][1] if tries else "missing", tries)
-    polling = record.status is RunStatus.RUNNING or (
+    # a backfill whose process died stays "running" in the store: poll only while a run of
+    # it is alive or the UI is about to start one
+    alive = any(status == "running" for run in runs for status in [_run_status(run)]) or any(
+        time.time() - (run.finished_at or 0) < _BETWEEN_RUNS for run in runs)
+    polling = (record.status is RunStatus.RUNNING and alive) or (
         launch_ is not None and launch_.state in ("queued", "running"))
     can_resume = not polling and any(s != "success" for s, _ in states.values())
     return {"backfill_id": backfill_id, "record": record, "states": states,
