@@ -15,7 +15,7 @@ from codemods._airflow3_table import (
     MOVED_MODULES,
     MOVES,
 )
-from codemods._args import find_kwarg, remove_kwarg, rename_kwarg, source_of
+from codemods._args import find_kwarg, remove_kwarg, rename_kwarg, source_of, string_value
 from codemods._imports import ImportMovingCommand
 from codemods._jinja import rewrite_template
 
@@ -145,7 +145,7 @@ class Airflow3Rules(ImportMovingCommand):
     def _context_get(self, original: cst.Call, call: cst.Call) -> cst.Call:
         if not call.args or not isinstance(call.args[0].value, cst.SimpleString):
             return call
-        key = call.args[0].value.evaluated_value
+        key = string_value(call.args[0].value)
         rule = CONTEXT_KEYS.get(key) if isinstance(key, str) else None
         if rule is None:
             return call
@@ -191,7 +191,7 @@ class Airflow3Rules(ImportMovingCommand):
         return updated_node
 
     def visit_DictElement(self, node: cst.DictElement) -> bool | None:
-        if isinstance(node.key, cst.SimpleString) and node.key.evaluated_value in _DATE_KEYS:
+        if isinstance(node.key, cst.SimpleString) and string_value(node.key) in _DATE_KEYS:
             self._date_args.append(node)
         return None
 
@@ -218,6 +218,6 @@ def _string_key(node: cst.Subscript) -> str | None:
         return None
     value = node.slice[0].slice.value
     if isinstance(value, cst.SimpleString):
-        key = value.evaluated_value
+        key = string_value(value)
         return key if isinstance(key, str) else None
     return None

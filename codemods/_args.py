@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 __all__ = ["dotted", "find_kwarg", "keyword_call", "remove_kwarg", "rename_kwarg",
-           "replace_kwarg", "source_of", "string_dict"]
+           "replace_kwarg", "source_of", "string_dict", "string_value"]
 
 _MODULE = cst.Module(body=[])
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
@@ -43,8 +43,43 @@ def string_dict(pairs: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Dict:
 
 
 def source_of(node: cst.CSTNode) -> str:
-    """The source code of ``node``."""
-    return _MODULE.code_for_node(node)
+    """The source code of ``node`` (names and plain dotted names without rendering)."""
+    spelled = _plain_dotted(node)
+    return spelled if spelled is not None else _MODULE.code_for_node(node)
+
+
+def _plain_dotted(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` for a dotted name written without parentheses or spaces, else None."""
+    if type(node) is cst.Name:
+        return None if node.lpar else node.value
+    if type(node) is not cst.Attribute or node.lpar:
+        return None
+    dot = node.dot
+    if type(dot) is not cst.Dot or not _no_space(dot.whitespace_before) or \
+            not _no_space(dot.whitespace_after) or node.attr.lpar:
+        return None
+    base = _plain_dotted(node.value)
+    return None if base is None else f"{base}.{node.attr.value}"
+
+
+def _no_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    return type(whitespace) is cst.SimpleWhitespace and not whitespace.value
+
+
+def string_value(node: cst.SimpleString) -> str | bytes:
+    """``node.evaluated_value``, without ``ast.literal_eval`` for plain one-line text.
+
+    Examples:
+        >>> string_value(cst.SimpleString('"on_finish_action"'))
+        'on_finish_action'
+        >>> string_value(cst.SimpleString("b'x'"))
+        b'x'
+    """
+    value = node.value
+    quote = value[0]
+    if (quote == '"' or quote == "'") and "\\" not in value and value[1:3] != quote * 2:
+        return value[1:-1]  # no prefix, no escapes, not triple-quoted: the text between
+    return node.evaluated_value
 
 
 def find_kwarg(call: cst.Call, name: str) -> cst.Arg | None:

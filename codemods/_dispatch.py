@@ -13,7 +13,7 @@ them) and traverse without rebuilding what did not change (:meth:`FastVisitor.wa
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import typing
 from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
@@ -22,15 +22,29 @@ __all__ = ["FastTransformerDispatch", "FastVisitor"]
 
 CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 _Cache = dict[type[cst.CSTNode], Any]
+_Plan = tuple[Any, Any, tuple[str, ...]]
+
+
+_FRAMEWORK: frozenset[type] = frozenset()  # the classes below (set after them)
 
 
 class _Cached:
     _visitors: ClassVar[_Cache] = {}
     _leavers: ClassVar[_Cache] = {}
+    #: node type -> (visit_* or None, leave_* or None, child fields), per class
+    _plans: ClassVar[dict[type[cst.CSTNode], _Plan]] = {}
+    #: value type -> whether the traversal passes over it without a call: not a node, a
+    #: layout node, or a node type with no children, no visit_* and no leave_*
+    _passed: ClassVar[dict[type, bool]] = {}
+    #: whether the class overrides on_visit / on_leave (then every node goes through them)
+    _hooked: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._visitors, cls._leavers = {}, {}
+        cls._plans, cls._passed = {}, {}
+        cls._hooked = any("on_visit" in vars(k) or "on_leave" in vars(k) for k in cls.__mro__
+                          if issubclass(k, _Cached) and k not in _FRAMEWORK)
 
     def _method(self, cache: _Cache, prefix: str, kind: type[cst.CSTNode]) -> Any:
         try:
@@ -38,6 +52,24 @@ class _Cached:
         except KeyError:
             found = cache[kind] = getattr(type(self), f"{prefix}{kind.__name__}", None)
             return found
+
+    def _plan(self, kind: type[cst.CSTNode]) -> _Plan:
+        """How to traverse a ``kind`` node (cached per class)."""
+        cls = type(self)
+        if cls._hooked:
+            plan: _Plan = (cls.on_visit, cls.on_leave,  # type: ignore[attr-defined]
+                           _fields(kind))
+        else:
+            plan = (self._method(cls._visitors, "visit_", kind),
+                    self._method(cls._leavers, "leave_", kind), _fields(kind))
+        cls._plans[kind] = plan
+        return plan
+
+    def _pass(self, kind: type) -> bool:
+        """Whether the traversal passes over values of type ``kind`` (cached per class)."""
+        passed = _skipped(kind) or self._plan(kind) == (None, None, ())
+        type(self)._passed[kind] = passed
+        return passed
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         visit = self._method(self._visitors, "visit_", type(node))
@@ -57,7 +89,8 @@ class FastTransformerDispatch(_Cached):
     two differences that make it several times faster: a node whose children are all
     unchanged is passed on as it is (``updated_node is original_node``) instead of being
     rebuilt, and whitespace, comments and punctuation are not visited (no command edits
-    them on their own). Children are visited in the order of the node's fields.
+    them on their own). Children are visited in the order of the node's fields. A subclass
+    may override :meth:`on_visit` / :meth:`on_leave` (both then see every node).
     """
 
     def on_leave(self, original_node: CSTNodeT, updated_node: CSTNodeT) -> Any:
@@ -69,44 +102,53 @@ class FastTransformerDispatch(_Cached):
 
     def rewrite(self, node: cst.CSTNode) -> Any:
         """``node`` transformed: a node, or a ``FlattenSentinel`` / ``RemovalSentinel``."""
+        kind = type(node)
+        plan = self._plans.get(kind)
+        visit, leave, fields = plan if plan is not None else self._plan(kind)
         updated = node
-        if self.on_visit(node):
-            changes: dict[str, Any] = {}
-            for name in _fields(type(node)):
+        if (visit is None or visit(self, node) is not False) and fields:
+            changes: dict[str, Any] | None = None
+            passed = self._passed
+            for name in fields:
                 value = getattr(node, name)
                 if type(value) is tuple or type(value) is list:
-                    items = self._rewrite_sequence(value)
+                    items = None
+                    for index, item in enumerate(value):
+                        skip = passed.get(type(item))
+                        if skip is None:
+                            skip = self._pass(type(item))
+                        if skip:
+                            if items is not None:
+                                items.append(item)
+                            continue
+                        new = self.rewrite(item)
+                        if new is item:
+                            if items is not None:
+                                items.append(item)
+                            continue
+                        if items is None:
+                            items = list(value[:index])
+                        if isinstance(new, cst.FlattenSentinel):
+                            items += new.nodes
+                        elif not isinstance(new, cst.RemovalSentinel):
+                            items.append(new)
                     if items is not None:
-                        changes[name] = items
-                elif not _skipped(type(value)):
+                        if changes is None:
+                            changes = {}
+                        changes[name] = tuple(items)
+                elif not (passed[type(value)] if type(value) in passed
+                          else self._pass(type(value))):
                     new = self.rewrite(value)
                     if new is not value:
                         if isinstance(new, cst.RemovalSentinel | cst.FlattenSentinel):
                             raise TypeError(f"cannot remove or flatten {type(node).__name__}."
                                             f"{name}: it is not a sequence")
+                        if changes is None:
+                            changes = {}
                         changes[name] = new
             if changes:
                 updated = node.with_changes(**changes)
-        return self.on_leave(node, updated)
-
-    def _rewrite_sequence(self, values: Sequence[Any]) -> tuple[Any, ...] | None:
-        """The rewritten items, or None when none changed."""
-        out: list[Any] = []
-        changed = False
-        for item in values:
-            if _skipped(type(item)):
-                out.append(item)
-                continue
-            new = self.rewrite(item)
-            if new is item:
-                out.append(item)
-                continue
-            changed = True
-            if isinstance(new, cst.FlattenSentinel):
-                out += new.nodes
-            elif not isinstance(new, cst.RemovalSentinel):
-                out.append(new)
-        return tuple(out) if changed else None
+        return updated if leave is None else leave(self, node, updated)
 
 
 class FastVisitor(_Cached, cst.CSTVisitor):
@@ -124,12 +166,26 @@ class FastVisitor(_Cached, cst.CSTVisitor):
 
     def walk(self, node: cst.CSTNode) -> None:
         """Visit ``node`` and its descendants (``visit_*`` returning False skips children)."""
-        if self.on_visit(node):
-            for child in _children(node):
-                self.walk(child)
-        self.on_leave(node)
+        kind = type(node)
+        plan = self._plans.get(kind)
+        visit, leave, fields = plan if plan is not None else self._plan(kind)
+        if visit is None or visit(self, node) is not False:
+            passed = self._passed
+            for name in fields:
+                value = getattr(node, name)
+                if type(value) is tuple or type(value) is list:
+                    for item in value:
+                        skip = passed.get(type(item))
+                        if not (self._pass(type(item)) if skip is None else skip):
+                            self.walk(item)
+                elif not (passed[type(value)] if type(value) in passed
+                          else self._pass(type(value))):
+                    self.walk(value)
+        if leave is not None:
+            leave(self, node)
 
 
+_FRAMEWORK = frozenset({_Cached, FastTransformerDispatch, FastVisitor})
 _TRIVIA = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine,
            cst.Newline, cst.Comment, cst.Comma, cst.Dot, cst.LeftParen, cst.RightParen,
            cst.AssignEqual, cst.Colon, cst.Semicolon, cst.LeftSquareBracket,
@@ -150,11 +206,31 @@ def _skipped(kind: type) -> bool:
 
 
 def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The fields of ``kind`` whose declared type admits a node that is not layout."""
     try:
         return _FIELDS[kind]
     except KeyError:
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        hints = typing.get_type_hints(kind)
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)
+                                      if _may_hold_nodes(hints.get(f.name, Any)))
         return names
+
+
+def _may_hold_nodes(annotation: Any) -> bool:
+    """Whether a field declared as ``annotation`` can hold a node that is not layout."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is not None:
+        return any(_may_hold_nodes(arg) for arg in typing.get_args(annotation))
+    if annotation is type(None) or annotation in (str, int, bool, float, bytes):
+        return False
+    if isinstance(annotation, type) and not issubclass(annotation, cst.CSTNode) and \
+            annotation.__module__.startswith("libcst"):
+        return False  # MaybeSentinel and other markers
+    if isinstance(annotation, type) and issubclass(annotation, cst.CSTNode):
+        return not issubclass(annotation, _TRIVIA)
+    return True  # unknown: look at the value at run time
 
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:

@@ -97,7 +97,7 @@ class ImportMovingCommand(BridgeCommand):
         return out
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        if self._import_depth:
+        if self._import_depth or not self.bindings.binds(original_node.value):
             return updated_node
         target = self._target(original_node)
         if target is None:

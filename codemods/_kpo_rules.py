@@ -12,7 +12,7 @@ from collections import Counter
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
-from codemods._args import find_kwarg
+from codemods._args import find_kwarg, source_of, string_value
 from codemods._dispatch import FastVisitor
 from codemods._imports import ImportMovingCommand
 from codemods._kpo_table import KPO, MOVES, OLD_MODELS, convert_kwarg, convert_model
@@ -171,7 +171,7 @@ class KpoRules(ImportMovingCommand):
             self.report(node, "argument", f"both {key!r} and {converted[0]!r} are given; "
                         "keep one")
             return None
-        if converted is not None and "k8s." in cst.Module([]).code_for_node(converted[1]):
+        if converted is not None and _mentions_k8s(converted[1]):
             self._use_k8s()
         return converted
 
@@ -189,12 +189,12 @@ class KpoRules(ImportMovingCommand):
 
     def _rewrite_dict(self, original: cst.BaseExpression, node: cst.Dict, *,
                       default_args: bool) -> cst.Dict:
-        keys = [e.key.evaluated_value for e in node.elements
+        keys = [string_value(e.key) for e in node.elements
                 if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)]
         taken = {k for k in keys if isinstance(k, str)}
         elements = []
         for element in node.elements:
-            key = (element.key.evaluated_value if isinstance(element, cst.DictElement)
+            key = (string_value(element.key) if isinstance(element, cst.DictElement)
                    and isinstance(element.key, cst.SimpleString) else None)
             converted = None if not isinstance(key, str) else self._convert(
                 original, key, element.value, default_args=default_args, taken=taken)
@@ -211,3 +211,11 @@ class KpoRules(ImportMovingCommand):
             return
         self._k8s_added = True
         AddImportsVisitor.add_needed_import(self.context, "kubernetes.client", "models", "k8s")
+
+
+def _mentions_k8s(value: cst.BaseExpression) -> bool:
+    """Whether the source of ``value`` contains ``k8s.`` (a ``k8s.X(...)`` call is known
+    to without rendering it)."""
+    if type(value) is cst.Call and not value.lpar and source_of(value.func).startswith("k8s."):
+        return True
+    return "k8s." in source_of(value)

@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from codemods._args import keyword_call, source_of, string_dict
+from codemods._args import keyword_call, source_of, string_dict, string_value
 
 __all__ = ["KPO", "MOVES", "OLD_MODELS", "convert_kwarg", "convert_model"]
 
@@ -158,7 +158,7 @@ def _string_pairs(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpressio
             if not isinstance(element, cst.DictElement) or \
                     not isinstance(element.key, cst.SimpleString):
                 return None
-            key = element.key.evaluated_value
+            key = string_value(element.key)
             if not isinstance(key, str):
                 return None
             pairs.append((key, element.value))

@@ -83,12 +83,16 @@ class ImportBindings:
         while isinstance(node, cst.Attribute):
             attrs.append(node.attr.value)
             node = node.value
-        if not isinstance(node, cst.Name) or self.is_shadowed(node.value):
+        if not isinstance(node, cst.Name):
             return None
         target = self._targets.get(node.value)
-        if target is None:
+        if target is None or self.is_shadowed(node.value):
             return None
         return ".".join([target, *reversed(attrs)])
+
+    def binds(self, name: str) -> bool:
+        """Whether an import seen so far binds ``name`` (shadowing aside)."""
+        return name in self._targets
 
     def is_shadowed(self, name: str) -> bool:
         """Whether a parameter of an enclosing function hides the import ``name``."""

@@ -3,8 +3,9 @@
 LibCST's ``PositionProvider`` records the line *and column* range of every node through a
 context manager per node, which costs several renders of the module. Reports only need
 the first line of the few nodes they are about, so :func:`find_lines` renders the module
-up to the last wanted node, counting newlines, and notes the line where each wanted node's
-syntax starts (after its leading comments and blank lines, as ``PositionProvider`` does).
+up to the last wanted node (and stops there), counting newlines, and notes the line where
+each wanted node's syntax starts (after its leading comments and blank lines, as
+``PositionProvider`` does).
 
 Examples:
     >>> import libcst as cst
@@ -36,13 +37,20 @@ def find_lines(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, in
                                wanted={id(n) for n in nodes})
     if id(module) in state.wanted:
         state.found[id(module)] = 1
-    for line in module.header:
-        line._codegen(state)
-    for statement in module.body:  # as Module._codegen_impl, stopping once all are found
-        if len(state.found) == len(state.wanted):
-            break
-        statement._codegen(state)
+    if len(state.found) == len(state.wanted):
+        return state.found
+    try:  # as Module._codegen_impl, stopping as soon as all are found
+        for line in module.header:
+            line._codegen(state)
+        for statement in module.body:
+            statement._codegen(state)
+    except _AllFound:
+        pass
     return state.found
+
+
+class _AllFound(Exception):
+    """Raised by the counting state to stop code generation once every node is found."""
 
 
 @dataclass
@@ -67,6 +75,8 @@ class _LineCountingState(CodegenState):
         key = id(node)
         if key in self.wanted and key not in self.found:
             self.found[key] = self.line
+            if len(self.found) == len(self.wanted):
+                raise _AllFound
         return _NOTHING
 
 
