@@ -25,6 +25,10 @@ __all__ = ["export_command"]
               help="Airflow version the files are written for.")
 @click.option("--group-by", "group_by", type=click.Choice(["group", "one"]), default="group",
               show_default=True, help="One DAG per asset group, or one DAG for all assets.")
+@click.option("--split/--no-split", default=True, show_default=True,
+              help="Split a group where one DAG would make a first task wait for upstream "
+                   "assets it does not read (exact asset schedules; translating the DAGs "
+                   "back gives the same asset graph). --no-split: one DAG per group.")
 @click.option("--job", "jobs", multiple=True, metavar="NAME=SEL",
               help="One DAG per job instead: NAME=SELECTION (e.g. daily=+daily_revenue); "
                    "repeatable; an asset goes to the first job that selects it.")
@@ -44,7 +48,8 @@ __all__ = ["export_command"]
                    "wins at run time; default python3).")
 @click.option("--dag-id-prefix", "prefix", default="", help="Prefix of every DAG id.")
 @json_option
-def export_command(target: str, out: str, airflow: str, group_by: str, jobs: tuple[str, ...],
+def export_command(target: str, out: str, airflow: str, group_by: str, split: bool,
+                   jobs: tuple[str, ...],
                    schedules: tuple[str, ...], catchup: bool, start_date: str, env: str | None,
                    store: str | None, python: str | None, prefix: str, as_json: bool) -> None:
     """Write the assets of TARGET (file, folder or module) as Airflow DAG files into DIR.
@@ -71,6 +76,7 @@ def export_command(target: str, out: str, airflow: str, group_by: str, jobs: tup
     options = ExportOptions(
         target=airflow,  # type: ignore[arg-type]  # click.Choice guarantees the literal
         group_by=group_by,  # type: ignore[arg-type]
+        split=split,
         jobs=tuple(_pair(job, "--job") for job in jobs),
         schedule=next((s for s in schedules if "=" not in s.split(" ")[0]), None),
         schedules=dict(_pair(s, "--schedule") for s in schedules if "=" in s.split(" ")[0]),
@@ -142,9 +148,10 @@ def _print(result: ExportResult) -> None:
 
     console = stdout_console()
     written = sum(1 for item in result.files if item.changed)
-    table = Table(title=f"{len(result.files)} DAG file(s) for {result.plan.options.target} in "
-                        f"{escape(str(result.out))} ({written} written, "
-                        f"{len(result.files) - written} unchanged)", title_justify="left")
+    console.print(f"{len(result.files)} DAG file(s) for {result.plan.options.target} in "
+                  f"{escape(str(result.out))} ({written} written, "
+                  f"{len(result.files) - written} unchanged)")
+    table = Table()
     for column in ("dag", "file", "schedule", "tasks", ""):
         table.add_column(column, justify="right" if column == "tasks" else "left")
     for item in sorted(result.files, key=lambda f: f.dag.dag_id):

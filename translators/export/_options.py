@@ -33,6 +33,9 @@ class ExportOptions(BaseModel):
     group_by: Literal["group", "one"] = "group"
     #: (name, selection) pairs: one DAG per job; an asset goes to the first job selecting it
     jobs: tuple[tuple[str, str], ...] = ()
+    #: split a label's assets where one DAG would make a first task wait for assets it does
+    #: not read (exact asset schedules; round trips give the same asset graph)
+    split: bool = True
     #: schedule of DAGs with neither time partitions nor upstream DAGs (None: manual runs)
     schedule: str | None = None
     #: per DAG label (group or job name): a schedule that overrides ``schedule``

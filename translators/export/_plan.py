@@ -2,18 +2,22 @@
 
 Pure: no Airflow. Each definition (asset or multi-asset) is one task. Assets are grouped by
 label (asset group, job, or one label for all) and by schedule kind (time partitions need a
-time-table; everything else is scheduled on its upstream DAGs' assets). A label's assets are
-split further where one DAG would not be exact:
+time-table; everything else is scheduled on its upstream DAGs' assets). DAGs never form a
+cycle (a cycle of asset schedules would trigger runs forever): an asset that would close
+one goes into another DAG of its label. With ``split`` (the default), a label's assets
+are also split where one DAG's schedule would not be exact:
 
 - an asset-scheduled DAG runs when *all* its scheduled assets were updated, and Airflow (and
   ``assetbridge translate``) treats each first task as waiting for them. So every first task
   of such a DAG consumes exactly the scheduled assets, and later tasks consume a subset;
   an asset that needs other upstream DAGs starts a DAG of its own.
-- DAGs never form a cycle (a cycle of asset schedules would trigger runs forever).
 - a task edge carries every output of a multi-asset, so an asset that reads only some of
   them goes into another DAG, scheduled on exactly those.
 
-With these two rules, translating the exported DAGs back gives the same asset graph.
+With these rules, translating the exported DAGs back gives the same asset graph. Without
+``split`` there is one DAG per label (and schedule kind) unless a cycle forbids it; a first
+task then also waits for the scheduled assets it does not read, and translating back shows
+those waits as extra dependencies.
 """
 
 from __future__ import annotations
@@ -128,11 +132,11 @@ def plan_export(assets: Iterable[Asset] | AssetGraph, options: ExportOptions) ->
     order = {key: index for index, key in enumerate(graph.toposort())}
     units = sorted({id(d): d for d in graph.definitions()
                     if not d.is_source and d.key in labels}.values(),
-                   key=lambda d: min(order[k] for k in d.keys))
+                   key=lambda d: order[d.key])
     if not units:
         raise ExportError("nothing to export: the target defines only source assets or no job "
                           "selects an asset; check the target and --job selections")
-    grouping = _Grouping(graph, labels)
+    grouping = _Grouping(graph, labels, options.split)
     for unit in units:
         grouping.place(unit)
     extras = {str(spec.key): _extra(spec.key, spec.code_version, spec.metadata)
@@ -181,64 +185,74 @@ def _schedule_kind(unit: Asset) -> str:
 class _Grouping:
     """Greedy placement of definitions (in topological order) into DAGs."""
 
-    def __init__(self, graph: AssetGraph, labels: dict[AssetKey, str]) -> None:
-        self.graph, self.labels = graph, labels
+    def __init__(self, graph: AssetGraph, labels: dict[AssetKey, str], split: bool) -> None:
+        self.graph, self.labels, self.split = graph, labels, split
         self.dags: list[_Dag] = []
         self.dag_of: dict[AssetKey, int] = {}
         self.unit_keys: dict[AssetKey, tuple[AssetKey, ...]] = {}
         self.by_bucket: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        #: DAG index -> the DAGs that read from it
+        self.readers: defaultdict[int, set[int]] = defaultdict(set)
+        self._deps: dict[int, set[AssetKey]] = {}
 
     def deps(self, unit: Asset) -> set[AssetKey]:
-        own = set(unit.keys)
-        return {dep for spec in unit.specs for dep in self.graph.spec(spec.key).deps} - own
+        """Every upstream key of the definition (outside its own keys)."""
+        found = self._deps.get(id(unit))
+        if found is None:
+            own = set(unit.keys)
+            found = {dep for key in own for dep in self.graph.spec(key).deps} - own
+            self._deps[id(unit)] = found
+        return found
 
     def place(self, unit: Asset) -> None:
-        bucket = (self.labels[unit.key], _schedule_kind(unit))
+        keys = unit.keys
+        bucket = (self.labels[keys[0]], _schedule_kind(unit))
         deps = self.deps(unit)
-        timed = bool(bucket[1])
+        exact = self.split and not bucket[1]  # time-partitioned DAGs run on their timetable
         for index in self._candidates(bucket, deps):
             dag = self.dags[index]
             inside = deps & dag.keys
             outside = {d for d in deps - dag.keys if d in self.dag_of}
-            if any(not set(self.unit_keys[d]) <= deps for d in inside):
+            if self.split and any(not set(self.unit_keys[d]) <= deps for d in inside):
                 continue  # a task edge would make it read every output of a multi-asset
-            if timed:
+            if exact:
+                if (outside != dag.external) if not inside else not outside <= dag.external:
+                    continue
+            else:
                 feeding = {self.dag_of[d] for d in outside}
                 if feeding - dag.feeds and self._reaches(index, feeding):
                     continue
-            elif (outside != dag.external) if not inside else not outside <= dag.external:
-                continue
-            self._add(index, unit, outside)
+            self._add(index, keys, unit, outside)
             return
         self.dags.append(_Dag(bucket))
         self.by_bucket[bucket].append(len(self.dags) - 1)
-        self._add(len(self.dags) - 1, unit, {d for d in deps if d in self.dag_of})
+        self._add(len(self.dags) - 1, keys, unit, {d for d in deps if d in self.dag_of})
 
     def _candidates(self, bucket: tuple[str, str], deps: set[AssetKey]) -> list[int]:
         """DAGs of the bucket holding an upstream first, then the bucket's other DAGs."""
         mine = self.by_bucket.get(bucket, [])
-        first = sorted({self.dag_of[d] for d in deps if d in self.dag_of} & set(mine))
-        return first + [index for index in mine if index not in first][:8]
+        first = sorted({self.dag_of[d] for d in deps if d in self.dag_of}.intersection(mine))
+        return first + [index for index in mine[:8] if index not in first]
 
-    def _add(self, index: int, unit: Asset, outside: set[AssetKey]) -> None:
+    def _add(self, index: int, keys: tuple[AssetKey, ...], unit: Asset,
+             outside: set[AssetKey]) -> None:
         dag = self.dags[index]
         dag.units.append(unit)
-        dag.keys.update(unit.keys)
+        dag.keys.update(keys)
         dag.external |= outside
-        dag.feeds |= {self.dag_of[d] for d in outside}
-        for key in unit.keys:
+        feeding = {self.dag_of[d] for d in outside}
+        dag.feeds |= feeding
+        for source in feeding:
+            self.readers[source].add(index)
+        for key in keys:
             self.dag_of[key] = index
-            self.unit_keys[key] = unit.keys
+            self.unit_keys[key] = keys
 
     def _reaches(self, start: int, targets: set[int]) -> bool:
         """Whether DAG ``start`` feeds (transitively) any of ``targets``."""
-        readers: defaultdict[int, set[int]] = defaultdict(set)
-        for index, dag in enumerate(self.dags):
-            for source in dag.feeds:
-                readers[source].add(index)
         seen, todo = {start}, [start]
         while todo:
-            for nxt in readers[todo.pop()] - seen:
+            for nxt in self.readers[todo.pop()] - seen:
                 if nxt in targets:
                     return True
                 seen.add(nxt)
