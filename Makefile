@@ -50,6 +50,7 @@ bench: install
 	$(PY) tests/benchmarks/bench_runner.py
 	$(PY) tests/benchmarks/bench_translate.py
 	$(PY) tests/benchmarks/bench_codemods.py
+	$(PY) tests/benchmarks/bench_export.py
 	$(PY) tests/benchmarks/bench_ui.py
 
 clean:
