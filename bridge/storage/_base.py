@@ -95,12 +95,15 @@ class Store(abc.ABC):
     def put_catalog(
         self, assets: Sequence[CatalogAsset], events: Sequence[AssetEvent] = (), *,
         watermarks: Mapping[str, str] | None = None,
-    ) -> list[AssetEvent]:
+    ) -> int:
         """In one transaction: upsert ``assets`` by key, append ``events`` and set the
         import ``watermarks`` (name -> value). Nothing is written when any part fails.
 
+        Built for bulk imports (a million events): events get increasing ids in the order
+        given, but are not returned; read them back with :meth:`history`.
+
         Returns:
-            The events with ``event_id`` set.
+            The number of events written.
         """
 
     @abc.abstractmethod

@@ -112,11 +112,11 @@ class InMemoryStore(Store):
     def put_catalog(
         self, assets: Sequence[CatalogAsset], events: Sequence[AssetEvent] = (), *,
         watermarks: Mapping[str, str] | None = None,
-    ) -> list[AssetEvent]:
+    ) -> int:
         with self._lock:
             self._catalog.update((asset.key, asset) for asset in assets)
             self._watermarks.update(watermarks or {})
-            return self._append(events)
+            return len(self._append(events))
 
     def catalog(self, *, group: str | None = None) -> list[CatalogAsset]:
         return [self._catalog[key] for key in sorted(self._catalog)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -155,7 +156,7 @@ class SqlStore(Store):
     def put_catalog(
         self, assets: Sequence[CatalogAsset], new_events: Sequence[AssetEvent] = (), *,
         watermarks: Mapping[str, str] | None = None,
-    ) -> list[AssetEvent]:
+    ) -> int:
         now = time.time()
         marks = dict(watermarks or {})
         try:
@@ -173,7 +174,7 @@ class SqlStore(Store):
                     conn.execute(_watermarks.insert(), [
                         {"name": name, "value": value, "updated_at": now}
                         for name, value in marks.items()])
-                return _insert_events(conn, new_events) if new_events else []
+                return _bulk_insert_events(conn, new_events) if new_events else 0
         except (sa.exc.SQLAlchemyError, TypeError, ValueError) as exc:
             # TypeError/ValueError: a value the driver cannot serialise (nothing is written)
             reason = _reason(exc) if isinstance(exc, sa.exc.SQLAlchemyError) else str(exc)
@@ -274,6 +275,31 @@ def _insert_events(conn: sa.Connection, new_events: Sequence[AssetEvent]) -> lis
             events.c.event_id, sort_by_parameter_order=True), rows)
         ids = list(result.scalars())
     return [_with_id(event, event_id) for event, event_id in zip(new_events, ids, strict=True)]
+
+
+_BULK_COLUMNS = ("run_id", "asset_key", "kind", "partition", "timestamp", "code_version",
+                 "data_version", "config_hash", "upstream", "metadata", "error", "seconds",
+                 "logs", "source")
+
+
+def _bulk_insert_events(conn: sa.Connection, new_events: Sequence[AssetEvent]) -> int:
+    """Append many events through the driver's ``executemany`` (no per-value SQLAlchemy
+    processing: JSON is serialised here, as SQLAlchemy's JSON type would)."""
+    dumps = json.dumps
+    rows: list[tuple[Any, ...]] = [
+        (e.run_id, e.asset_key, e.kind.value, e.partition, e.timestamp, e.code_version,
+         e.data_version, e.config_hash, dumps(e.upstream) if e.upstream else "{}",
+         dumps(e.metadata) if e.metadata else "{}", e.error, e.seconds, e.logs, e.source)
+        for e in new_events]
+    columns = _BULK_COLUMNS
+    if conn.dialect.name == "sqlite":
+        first = _sqlite_next_id(conn)
+        rows = [(first + i, *row) for i, row in enumerate(rows)]
+        columns = ("event_id", *columns)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {events.name} ({', '.join(columns)}) "  # noqa: S608
+                         f"VALUES ({', '.join([mark] * len(columns))})", rows)
+    return len(rows)
 
 
 def _last_per_key(assets: Sequence[CatalogAsset]) -> list[CatalogAsset]:

@@ -116,7 +116,8 @@ def _asset_events(api: AirflowApiClient, store: Store, result: ImportResult,
         last = max(fresh, key=lambda e: int(e["id"])) if fresh else None
         marks = {mark: json.dumps({"id": int(last["id"]), "timestamp": last["timestamp"]})} \
             if last and (after is None or int(last["id"]) > after["id"]) else {}
-        result.count(store.put_catalog(pending, events, watermarks=marks))
+        store.put_catalog(pending, events, watermarks=marks)
+        result.count(events)
         if marks:
             after = json.loads(marks[mark])
         pending.clear()
@@ -145,7 +146,8 @@ def _task_instances(api: AirflowApiClient, store: Store, result: ImportResult,
             continue
         events = [event for row in fresh for event in ti_events_from_row(row, tasks)]
         newest = max(_order(r) for r in fresh)
-        result.count(store.put_catalog([], events, watermarks={mark: json.dumps(newest)}))
+        store.put_catalog([], events, watermarks={mark: json.dumps(newest)})
+        result.count(events)
         after = list(newest)
         result.batches += 1
 

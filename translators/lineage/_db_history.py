@@ -15,6 +15,7 @@ partition, unless an asset event carries its own ``partition_key``.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ __all__ = [
 #: what history records carry as ``AssetEvent.source``
 SOURCE = "airflow"
 _UTC = datetime.timezone.utc
+_FROM_TEXT = datetime.datetime.fromisoformat
 _RUN_ID_MAX = 64
 _MAT, _FAIL = EventKind.MATERIALIZATION, EventKind.FAILURE
 
@@ -138,16 +140,24 @@ def ti_events_from_row(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
     if not failed and (dag_id, task_id) in tasks.with_outlets:
         return []  # its asset events say what it materialized
     started, ended = _epoch(start), _epoch(end) or 0.0
-    metadata = {"dag_id": dag_id, "task_id": task_id, "map_index": map_index,
-                "state": state, "try_number": tries, "start_date": started,
-                "end_date": ended}
-    run, partition = bridge_run_id(run_id), _iso(logical)
+    # start = timestamp - seconds; the state is the event's kind
+    metadata: dict[str, Any] = {"dag_id": dag_id, "task_id": task_id, "try_number": tries}
+    if map_index not in (-1, None):
+        metadata["map_index"] = map_index
+    run = run_id if len(run_id) <= _RUN_ID_MAX else bridge_run_id(run_id)
+    partition = _iso_text(logical) if isinstance(logical, str) else _iso(logical)
     seconds = ended - started if started is not None else None
     error = f"Airflow task {task_id!r} of DAG {dag_id!r} failed" if failed else None
     return [AssetEvent(run_id=run, asset_key=key, kind=_FAIL if failed else _MAT,
                        timestamp=ended, partition=partition, metadata=metadata, error=error,
                        seconds=seconds, source=SOURCE)
             for key in tasks.of(dag_id, task_id)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_text(value: str) -> str | None:
+    """:func:`_iso` of database text, cached: a run's logical date repeats per task."""
+    return _iso(value)
 
 
 def _when(value: Any) -> datetime.datetime | None:
@@ -162,6 +172,8 @@ def _when(value: Any) -> datetime.datetime | None:
 
 def _epoch(value: Any) -> float | None:
     """Seconds since the epoch of a timestamp column (naive UTC text in SQLite)."""
+    if isinstance(value, str) and len(value) == 26:  # SQLite's naive UTC text: fast path
+        return _FROM_TEXT(value).replace(tzinfo=_UTC).timestamp()
     when = _when(value)
     return when.timestamp() if when is not None else None
 

@@ -80,7 +80,8 @@ def import_openlineage(path: str | Path, store: Store) -> ImportResult:
         changed, added, updated = catalog_changes(store.catalog(), merged)
         result.assets_added += added
         result.assets_updated += updated
-        result.count(store.put_catalog(changed, history, watermarks={_mark(file): str(end)}))
+        store.put_catalog(changed, history, watermarks={_mark(file): str(end)})
+        result.count(history)
         result.batches += 1
     result.assets_total = len(store.catalog())
     result.seconds = time.perf_counter() - started

@@ -36,7 +36,7 @@ class ImportResult:
 
     def count(self, written: Iterable[AssetEvent]) -> None:
         """Add written events to the per-kind counts."""
-        self.events.update(event.kind.value for event in written)
+        self.events.update(Counter(event.kind.value for event in written))
 
     @property
     def events_added(self) -> int:

@@ -368,7 +368,7 @@ def test_the_catalog_round_trips_sorted_and_filtered_by_group(store: Store) -> N
                       dag_id="producer", task_id="load", metadata={"uri": "s3://lake/o"})
     source = imported("s3://lake/customers.csv", "external", source="openlineage")
     extract = imported("producer/extract", "producer", dag_id="producer", task_id="extract")
-    assert store.put_catalog([orders, source, extract]) == []
+    assert store.put_catalog([orders, source, extract]) == 0
     assert store.catalog() == [extract, source, orders]
     assert store.catalog(group="producer") == [extract, orders]
     assert store.catalog(group="nothing") == []
@@ -379,16 +379,25 @@ def test_the_catalog_round_trips_sorted_and_filtered_by_group(store: Store) -> N
 def test_put_catalog_replaces_by_key_and_appends_events_and_watermarks(store: Store) -> None:
     store.put_catalog([imported("a", deps=("b",)), imported("b")], watermarks={"w": "1"})
     new_a = imported("a", "other", ("b", "c"), dag_id="d", task_id="t")
-    stored = store.put_catalog(
-        [new_a], [event("airflow-run", "a", source="airflow"),
+    assert store.put_catalog(
+        [new_a], [event("airflow-run", "a", source="airflow", partition="p",
+                        metadata={"m": [1, {"n": None}]}, upstream={"b": {"run_id": "r"}},
+                        seconds=0.5, code_version="1"),
                   event("airflow-run", "b", FAIL, source="airflow", error="boom")],
-        watermarks={"w": "2", "v": "x"})
-    assert [e.asset_key for e in stored] == ["a", "b"] and None not in ids(stored)
+        watermarks={"w": "2", "v": "x"}) == 2
+    stored = store.events_for_run("airflow-run")
+    assert unstored(stored) == [
+        event("airflow-run", "a", source="airflow", partition="p",
+              metadata={"m": [1, {"n": None}]}, upstream={"b": {"run_id": "r"}}, seconds=0.5,
+              code_version="1"),
+        event("airflow-run", "b", FAIL, source="airflow", error="boom")]
+    assert ids(stored)[0] < ids(stored)[1]  # type: ignore[operator]
     assert store.catalog() == [new_a, imported("b")]
     assert (store.watermark("w"), store.watermark("v"), store.watermark("u")) == ("2", "x", None)
-    assert store.events_for_run("airflow-run") == stored
     assert store.history("b") == [stored[1]]
     assert store.latest_events(MAT)["a"].source == "airflow"
+    [later] = store.add_events([event("bridge-run", "a")])
+    assert later.event_id > ids(stored)[1]  # type: ignore[operator]
 
 
 def test_event_counts_per_key_and_kind(store: Store) -> None:
