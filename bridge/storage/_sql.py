@@ -291,13 +291,13 @@ def _bulk_insert_events(conn: sa.Connection, new_events: Sequence[AssetEvent]) -
          e.data_version, e.config_hash, dumps(e.upstream) if e.upstream else "{}",
          dumps(e.metadata) if e.metadata else "{}", e.error, e.seconds, e.logs, e.source)
         for e in new_events]
-    columns = _BULK_COLUMNS
+    columns: tuple[str, ...] = _BULK_COLUMNS
     if conn.dialect.name == "sqlite":
         first = _sqlite_next_id(conn)
         rows = [(first + i, *row) for i, row in enumerate(rows)]
         columns = ("event_id", *columns)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(f"INSERT INTO {events.name} ({', '.join(columns)}) "  # noqa: S608
+    conn.exec_driver_sql(f"INSERT INTO {events.name} ({', '.join(columns)}) "
                          f"VALUES ({', '.join([mark] * len(columns))})", rows)
     return len(rows)
 

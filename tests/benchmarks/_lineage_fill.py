@@ -34,7 +34,7 @@ def _insert(conn: sqlite3.Connection, table: str, columns: list[str],
             rows: Iterable[tuple[Any, ...]]) -> None:
     """Bulk insert; NOT NULL columns without a default that ``columns`` lacks get a
     neutral value of their declared type."""
-    info = conn.execute(f"SELECT name, type, \"notnull\", dflt_value, pk FROM "  # noqa: S608
+    info = conn.execute(f"SELECT name, type, \"notnull\", dflt_value, pk FROM "
                         f"pragma_table_info('{table}')").fetchall()
     extra = [(name, _NEUTRAL.get(kind.split("(")[0].upper(), ""))
              for name, kind, notnull, default, pk in info
@@ -43,7 +43,7 @@ def _insert(conn: sqlite3.Connection, table: str, columns: list[str],
     fill = tuple(value for _, value in extra)
     marks = ", ".join("?" * len(names))
     quoted = ", ".join(f'"{name}"' for name in names)
-    conn.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608
+    conn.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})",
                      (row + fill for row in rows))
 
 
@@ -65,7 +65,7 @@ def fill(path: str, *, dags: int = 100, tasks: int = 10, runs: int = 1000) -> di
         _insert(conn, "asset_event", ["id", "asset_id", "extra", "source_dag_id",
                                       "source_task_id", "source_run_id", "source_map_index",
                                       "timestamp"], _asset_events(dags, tasks, runs))
-    counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+    counts = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("dag", "serialized_dag", "asset", "dag_run", "task_instance",
                             "asset_event")}
     conn.close()

@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bridge.storage import SqlStore  # noqa: E402
-from tests.benchmarks._lineage_fill import fill  # noqa: E402
-from translators.lineage import import_airflow_db  # noqa: E402
+from bridge.storage import SqlStore
+from tests.benchmarks._lineage_fill import fill
+from translators.lineage import import_airflow_db
 
 TARGET_ROWS_PER_SECOND = 100_000
 
