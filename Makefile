@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 AB     := $(VENV)/bin/assetbridge
 DEMO_HOME := .assetbridge/demo
 QUICKSTART := examples/quickstart/assets.py
+DEPLOY := examples/deploy/shop_assets.py
 
 .PHONY: install demo test lint bench system-deps clean
 
@@ -37,6 +38,15 @@ demo: install
 	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) provenance $(QUICKSTART) daily_revenue
 	@echo "\n== 7. existing Airflow DAGs: one asset graph across three DAG files"
 	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) translate examples/airflow_dags
+	@echo "\n== deploy 1/4. develop locally: one day of the shop pipeline, and its unit tests"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) run $(DEPLOY) --select shop_orders,daily_sales --partition 2026-11-01
+	$(PY) -m pytest -q -p no:cacheprovider examples/deploy/test_shop_assets.py
+	@echo "\n== deploy 2/4. deploy: the same assets as Airflow DAG files (prod resources)"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) export $(DEPLOY) --out $(DEMO_HOME)/dags --env prod
+	@echo "\n== deploy 3/4. what Airflow's own DagBag sees in them"
+	$(PY) examples/deploy/check_dags.py $(DEMO_HOME)/dags
+	@echo "\n== deploy 4/4. read back: the same asset graph, linked across DAGs by Airflow assets"
+	ASSETBRIDGE_HOME=$(DEMO_HOME) $(AB) translate $(DEMO_HOME)/dags --static
 
 test: install system-deps
 	$(PY) -m pytest
@@ -52,6 +62,7 @@ bench: install
 	$(PY) tests/benchmarks/bench_codemods.py
 	$(PY) tests/benchmarks/bench_export.py
 	$(PY) tests/benchmarks/bench_ui.py
+	$(PY) tests/benchmarks/bench_lineage.py
 
 clean:
 	rm -rf $(VENV) .assetbridge .mypy_cache .ruff_cache
