@@ -19,7 +19,6 @@ from bridge._loading import _assets_in
 from translators.export._options import ExportError, ExportOptions
 from translators.export._plan import plan_export
 from translators.export._render import literal, render_dag
-from translators.export.runtime import register_assets
 
 __all__ = ["airflow_dags"]
 
@@ -50,6 +49,8 @@ def airflow_dags(assets_module_or_list: ModuleType | Iterable[Asset], *,
         raise ExportError(f"live DAG objects are built for Airflow 3 only, not {target!r}; "
                           "for Airflow 2 write files: assetbridge export TARGET --out DIR "
                           "--target airflow2")
+    from translators.export.runtime import register_assets  # the runner, only when needed
+
     settings = ExportOptions(target="airflow3", **options)
     assets, reference, folder = _resolve(assets_module_or_list)
     register_assets(reference, assets, folder)

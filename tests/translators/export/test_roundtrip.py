@@ -31,7 +31,7 @@ EXAMPLES = {"quickstart": REPO / "examples" / "quickstart" / "assets.py",
             "deploy": REPO / "examples" / "deploy" / "shop_assets.py",
             "injection": HERE / "fixtures" / "injection_assets.py"}
 GROUPINGS = [ExportOptions(), ExportOptions(group_by="one"),
-             ExportOptions(jobs=(("first", "*"),))]
+             ExportOptions(jobs=(("first", "*"),)), ExportOptions(target="airflow2")]
 
 
 def _write(assets: list[Any], options: ExportOptions, folder: Path) -> None:
@@ -48,7 +48,7 @@ def _read_back(folder: Path) -> dict[str, list[str]]:
     return {record.key: sorted(record.deps) for record in translation.records}
 
 
-@pytest.mark.parametrize("options", GROUPINGS, ids=["by-group", "one-dag", "job"])
+@pytest.mark.parametrize("options", GROUPINGS, ids=["by-group", "one-dag", "job", "airflow2"])
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_examples_read_back_statically_as_the_same_asset_graph(
         name: str, options: ExportOptions, tmp_path: Path) -> None:
@@ -129,3 +129,15 @@ def test_airflow_reads_exports_back_as_the_same_graph_and_translated_dags_export
     roundtrip = answers[-1]
     assert sorted(roundtrip["original"]) == ["classic_etl", "taskflow_etl"]
     assert roundtrip["exported"] == roundtrip["original"]
+
+
+def test_no_split_adds_only_the_waits_of_first_tasks(tmp_path: Path) -> None:
+    assets = load_target(str(EXAMPLES["quickstart"])).assets
+    _write(assets, ExportOptions(split=False), tmp_path)
+    expected = graph_of(assets)
+    got = _read_back(tmp_path)
+    extra = {(dep, key) for key, deps in got.items() for dep in deps} - {
+        (dep, key) for key, deps in expected.items() for dep in deps}
+    # one DAG per group: paid_orders, the sales DAG's first task, also waits for raw_customers
+    assert extra == {("raw_customers", "paid_orders")}
+    assert all(set(expected[key]) <= set(got[key]) for key in expected)
