@@ -277,6 +277,8 @@ def _insert_events(conn: sa.Connection, new_events: Sequence[AssetEvent]) -> lis
     return [_with_id(event, event_id) for event, event_id in zip(new_events, ids, strict=True)]
 
 
+#: SQLite page cache for bulk writes, in KiB (negative: a size, not a page count)
+_BULK_CACHE_KIB = -65536
 _BULK_COLUMNS = ("run_id", "asset_key", "kind", "partition", "timestamp", "code_version",
                  "data_version", "config_hash", "upstream", "metadata", "error", "seconds",
                  "logs", "source")
@@ -285,14 +287,25 @@ _BULK_COLUMNS = ("run_id", "asset_key", "kind", "partition", "timestamp", "code_
 def _bulk_insert_events(conn: sa.Connection, new_events: Sequence[AssetEvent]) -> int:
     """Append many events through the driver's ``executemany`` (no per-value SQLAlchemy
     processing: JSON is serialised here, as SQLAlchemy's JSON type would)."""
-    dumps = json.dumps
+    texts: dict[int, str] = {}  # importers share one metadata dict across many events
+
+    def dumps(value: dict[str, Any]) -> str:
+        if not value:
+            return "{}"
+        text = texts.get(id(value))
+        if text is None:
+            text = texts[id(value)] = json.dumps(value)
+        return text
+
     rows: list[tuple[Any, ...]] = [
         (e.run_id, e.asset_key, e.kind.value, e.partition, e.timestamp, e.code_version,
-         e.data_version, e.config_hash, dumps(e.upstream) if e.upstream else "{}",
-         dumps(e.metadata) if e.metadata else "{}", e.error, e.seconds, e.logs, e.source)
+         e.data_version, e.config_hash, dumps(e.upstream), dumps(e.metadata), e.error,
+         e.seconds, e.logs, e.source)
         for e in new_events]
     columns: tuple[str, ...] = _BULK_COLUMNS
     if conn.dialect.name == "sqlite":
+        # a bigger page cache for this connection keeps the event indexes in memory
+        conn.exec_driver_sql(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
         first = _sqlite_next_id(conn)
         rows = [(first + i, *row) for i, row in enumerate(rows)]
         columns = ("event_id", *columns)

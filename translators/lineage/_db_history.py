@@ -106,31 +106,42 @@ def task_instance_batches(
     after: list[Any] | None, size: int,
 ) -> Iterator[tuple[list[AssetEvent], list[Any], int]]:
     """Batches of events from finished task instances past the ``after`` watermark, each
-    with its new watermark and the number of task instances it covered."""
+    with its new watermark and the number of task instances it covered.
+
+    The rows are read through the driver's cursor (a server-side one on PostgreSQL), as
+    this is the one query that reads millions of rows.
+    """
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     where = ""
-    params: dict[str, Any] = {}
+    params: tuple[Any, ...] = ()
     if after is not None:
         where = ("AND (ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index) > "
-                 "(:end, :dag_id, :task_id, :run_id, :map_index)")
+                 f"({', '.join([mark] * 5)})")
         end = after[0] if conn.dialect.name == "sqlite" else datetime.datetime.fromisoformat(
             after[0])
-        params = {"end": end, "dag_id": after[1], "task_id": after[2], "run_id": after[3],
-                  "map_index": after[4]}
-    query = sa.text(
-        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "
+        params = (end, *after[1:5])
+    query = (
+        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "  # noqa: S608
         f"ti.start_date, ti.end_date, ti.try_number, r.{schema.logical_date} "
         "FROM task_instance ti LEFT JOIN dag_run r ON r.dag_id = ti.dag_id "
         "AND r.run_id = ti.run_id WHERE ti.state IN ('success', 'failed') "
         f"AND ti.end_date IS NOT NULL {where} "
         "ORDER BY ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index")
-    rows = conn.execution_options(stream_results=True, yield_per=size).execute(query, params)
-    for chunk in rows.partitions(size):
-        batch: list[AssetEvent] = []
-        for row in chunk:
-            batch.extend(ti_events_from_row(row, tasks))
-        last = chunk[-1]
-        end = last[6] if isinstance(last[6], str) else last[6].isoformat()
-        yield batch, [end, last[0], last[1], last[2], last[3]], len(chunk)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = (driver.cursor(name="assetbridge_ti") if conn.dialect.name == "postgresql"
+              else driver.cursor())
+    try:
+        cursor.execute(query, params)
+        while chunk := cursor.fetchmany(size):
+            batch: list[AssetEvent] = []
+            for row in chunk:
+                batch.extend(ti_events_from_row(row, tasks))
+            last = chunk[-1]
+            end = last[6] if isinstance(last[6], str) else last[6].isoformat()
+            yield batch, [end, last[0], last[1], last[2], last[3]], len(chunk)
+    finally:
+        cursor.close()
 
 
 def ti_events_from_row(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
@@ -140,18 +151,26 @@ def ti_events_from_row(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
     if not failed and (dag_id, task_id) in tasks.with_outlets:
         return []  # its asset events say what it materialized
     started, ended = _epoch(start), _epoch(end) or 0.0
-    # start = timestamp - seconds; the state is the event's kind
-    metadata: dict[str, Any] = {"dag_id": dag_id, "task_id": task_id, "try_number": tries}
-    if map_index not in (-1, None):
-        metadata["map_index"] = map_index
+    metadata, error = _ti_details(dag_id, task_id, tries, map_index, failed)
     run = run_id if len(run_id) <= _RUN_ID_MAX else bridge_run_id(run_id)
     partition = _iso_text(logical) if isinstance(logical, str) else _iso(logical)
     seconds = ended - started if started is not None else None
+    kind = _FAIL if failed else _MAT
+    return [AssetEvent(run, key, kind, ended, partition, None, None, None, {}, metadata, error,
+                       seconds, None, SOURCE) for key in tasks.of(dag_id, task_id)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _ti_details(dag_id: str, task_id: str, tries: Any, map_index: Any,
+                failed: bool) -> tuple[dict[str, Any], str | None]:
+    """Metadata and error of a task instance event; cached, as they repeat for every run
+    (events share the dict: treat it as read-only). The start is ``timestamp - seconds``
+    and the state is the event's kind."""
+    metadata: dict[str, Any] = {"dag_id": dag_id, "task_id": task_id, "try_number": tries}
+    if map_index not in (-1, None):
+        metadata["map_index"] = map_index
     error = f"Airflow task {task_id!r} of DAG {dag_id!r} failed" if failed else None
-    return [AssetEvent(run_id=run, asset_key=key, kind=_FAIL if failed else _MAT,
-                       timestamp=ended, partition=partition, metadata=metadata, error=error,
-                       seconds=seconds, source=SOURCE)
-            for key in tasks.of(dag_id, task_id)]
+    return metadata, error
 
 
 @functools.lru_cache(maxsize=4096)
