@@ -9,6 +9,7 @@ the files use render no templates, so ``{{ }}`` and ``{% %}`` reach Airflow as t
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -189,8 +190,6 @@ def _task(task: TaskPlan, plan: ExportPlan, airflow2: bool) -> Iterator[str]:
 
 def assets_target_literal(target: str, out_dir: str, options: ExportOptions) -> str:
     """How a generated file names the assets: a module name, or a path relative to it."""
-    import os
-
     chosen = options.assets_target or target
     if not (chosen.endswith(".py") or os.path.exists(chosen)):
         return literal(chosen)

@@ -26,6 +26,7 @@ from bridge._graph import AssetGraph
 from bridge._loading import load_target
 from bridge._partitions import TimeWindowPartitions
 from bridge._project import find_project, open_resources
+from bridge._types import EventKind
 from bridge.errors import PartitionError, ProjectFileError
 from bridge.io import FilesystemIOManager
 from bridge.runner import RunOptions, materialize
@@ -106,7 +107,7 @@ def run_task(
             )
         result.raise_on_failure()
         events = {e.asset_key: e for e in run_store.events_for_run(result.run_id)
-                  if e.data_version is not None or e.asset_key in keys}
+                  if e.kind is EventKind.MATERIALIZATION}
         return {
             "run_id": result.run_id,
             "status": result.status.value,

@@ -13,7 +13,6 @@ fixture.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -196,4 +195,3 @@ def test_the_airflow2_venv_is_airflow_2_10() -> None:
     done = subprocess.run([PYTHONS["airflow2"], "-c", "import airflow; print(airflow.__version__)"],
                           capture_output=True, text=True, check=True)
     assert done.stdout.startswith("2.10.")
-    assert shutil.which("python3")
