@@ -118,10 +118,11 @@ def _command(target: str, out: str, ctx: click.Context) -> str:
     return shlex.join(words)
 
 
-def _schedule(dag: DagPlan) -> str:
+def _schedule(dag: DagPlan) -> str | None:
+    """Asset schedules as ``a & b``, a cron, or None for manual runs."""
     if dag.schedule_assets:
         return " & ".join(dag.schedule_assets)
-    return dag.cron or "None"
+    return dag.cron
 
 
 def _document(result: ExportResult) -> dict[str, Any]:
@@ -156,7 +157,7 @@ def _print(result: ExportResult) -> None:
         table.add_column(column, justify="right" if column == "tasks" else "left")
     for item in sorted(result.files, key=lambda f: f.dag.dag_id):
         table.add_row(escape(item.dag.dag_id), escape(item.path.name),
-                      escape(_schedule(item.dag)), str(len(item.dag.tasks)),
+                      escape(_schedule(item.dag) or "manual"), str(len(item.dag.tasks)),
                       "written" if item.changed else "unchanged")
     console.print(table)
     for path in result.removed:
