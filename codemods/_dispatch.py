@@ -33,9 +33,10 @@ class _Cached:
     _leavers: ClassVar[_Cache] = {}
     #: node type -> (visit_* or None, leave_* or None, child fields), per class
     _plans: ClassVar[dict[type[cst.CSTNode], _Plan]] = {}
-    #: value type -> whether the traversal passes over it without a call: not a node, a
-    #: layout node, or a node type with no children, no visit_* and no leave_*
-    _passed: ClassVar[dict[type, bool]] = {}
+    #: value type -> how the traversal treats it: True to pass over it (not a node, a layout
+    #: node, or a node type with no children, no visit_* and no leave_*), False to descend,
+    #: or the one handler of a childless node type (called directly, without descending)
+    _passed: ClassVar[dict[type, Any]] = {}
     #: whether the class overrides on_visit / on_leave (then every node goes through them)
     _hooked: ClassVar[bool] = False
 
@@ -65,11 +66,19 @@ class _Cached:
         cls._plans[kind] = plan
         return plan
 
-    def _pass(self, kind: type) -> bool:
-        """Whether the traversal passes over values of type ``kind`` (cached per class)."""
-        passed = _skipped(kind) or self._plan(kind) == (None, None, ())
-        type(self)._passed[kind] = passed
-        return passed
+    def _pass(self, kind: type) -> Any:
+        """How the traversal treats values of type ``kind`` (see ``_passed``)."""
+        action: Any = True
+        if not _skipped(kind):
+            visit, leave, fields = self._plan(kind)
+            handlers = [h for h in (visit, leave) if h is not None]
+            if fields or type(self)._hooked or len(handlers) > 1:
+                action = False
+            elif handlers:  # a leave_* (transformers) or visit_* (visitors) on a leaf
+                action = handlers[0] if (leave is None) == isinstance(self, FastVisitor) \
+                    else False
+        type(self)._passed[kind] = action
+        return action
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         visit = self._method(self._visitors, "visit_", type(node))
@@ -114,14 +123,14 @@ class FastTransformerDispatch(_Cached):
                 if type(value) is tuple or type(value) is list:
                     items = None
                     for index, item in enumerate(value):
-                        skip = passed.get(type(item))
-                        if skip is None:
-                            skip = self._pass(type(item))
-                        if skip:
+                        action = passed.get(type(item))
+                        if action is None:
+                            action = self._pass(type(item))
+                        if action is True:
                             if items is not None:
                                 items.append(item)
                             continue
-                        new = self.rewrite(item)
+                        new = self.rewrite(item) if action is False else action(self, item, item)
                         if new is item:
                             if items is not None:
                                 items.append(item)
@@ -136,9 +145,13 @@ class FastTransformerDispatch(_Cached):
                         if changes is None:
                             changes = {}
                         changes[name] = tuple(items)
-                elif not (passed[type(value)] if type(value) in passed
-                          else self._pass(type(value))):
-                    new = self.rewrite(value)
+                else:
+                    action = passed.get(type(value))
+                    if action is None:
+                        action = self._pass(type(value))
+                    if action is True:
+                        continue
+                    new = self.rewrite(value) if action is False else action(self, value, value)
                     if new is not value:
                         if isinstance(new, cst.RemovalSentinel | cst.FlattenSentinel):
                             raise TypeError(f"cannot remove or flatten {type(node).__name__}."
@@ -175,12 +188,21 @@ class FastVisitor(_Cached, cst.CSTVisitor):
                 value = getattr(node, name)
                 if type(value) is tuple or type(value) is list:
                     for item in value:
-                        skip = passed.get(type(item))
-                        if not (self._pass(type(item)) if skip is None else skip):
+                        action = passed.get(type(item))
+                        if action is None:
+                            action = self._pass(type(item))
+                        if action is False:
                             self.walk(item)
-                elif not (passed[type(value)] if type(value) in passed
-                          else self._pass(type(value))):
-                    self.walk(value)
+                        elif action is not True:
+                            action(self, item)
+                else:
+                    action = passed.get(type(value))
+                    if action is None:
+                        action = self._pass(type(value))
+                    if action is False:
+                        self.walk(value)
+                    elif action is not True:
+                        action(self, value)
         if leave is not None:
             leave(self, node)
 

@@ -19,8 +19,11 @@ Examples:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -39,11 +42,15 @@ def find_lines(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, in
         state.found[id(module)] = 1
     if len(state.found) == len(state.wanted):
         return state.found
+    newline = module.default_newline.count("\n")
     try:  # as Module._codegen_impl, stopping as soon as all are found
         for line in module.header:
             line._codegen(state)
         for statement in module.body:
-            statement._codegen(state)
+            try:  # statements without a wanted node: count their newlines, cheaper
+                state.line += _newlines(statement, state.wanted, newline)
+            except _Wanted:
+                statement._codegen(state)
     except _AllFound:
         pass
     return state.found
@@ -51,6 +58,70 @@ def find_lines(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, in
 
 class _AllFound(Exception):
     """Raised by the counting state to stop code generation once every node is found."""
+
+
+class _Wanted(Exception):
+    """Raised by :func:`_newlines` on meeting a wanted node."""
+
+
+def _newlines(node: cst.CSTNode, wanted: set[int], newline: int) -> int:
+    """How many newlines the code of ``node`` has (what rendering it would count), read
+    from its fields; raises :class:`_Wanted` if ``node`` or a descendant is wanted.
+
+    ``newline``: how many newlines the module's default newline has (used where the tree
+    leaves the newline to the module: ``Newline(None)``, an empty indented block's ``pass``).
+    """
+    if id(node) in wanted:
+        raise _Wanted
+    kind = type(node)
+    plan = _PLANS.get(kind)
+    texts, children = plan if plan is not None else _plan(kind)
+    count = 0
+    for name in texts:
+        text = getattr(node, name)
+        if text is None:
+            count += newline
+        elif "\n" in text:
+            count += text.count("\n")
+    for name in children:
+        value = getattr(node, name)
+        if type(value) is tuple or type(value) is list:
+            for item in value:
+                count += _newlines(item, wanted, newline)
+        elif isinstance(value, cst.CSTNode):
+            count += _newlines(value, wanted, newline)
+    if kind is cst.IndentedBlock and not node.body:  # type: ignore[attr-defined]
+        count += newline
+    return count
+
+
+#: node types with text that may hold newlines, and the fields that hold it
+_TEXTS: dict[type[cst.CSTNode], tuple[str, ...]] = {
+    cst.SimpleString: ("value",), cst.FormattedStringText: ("value",),
+    cst.TemplatedStringText: ("value",), cst.SimpleWhitespace: ("value",),
+    cst.Newline: ("value",), cst.Comment: ("value",)}
+_PLANS: dict[type[cst.CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _plan(kind: type[cst.CSTNode]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(text fields, fields that may hold nodes)`` of ``kind``."""
+    hints = typing.get_type_hints(kind)
+    children = tuple(f.name for f in dataclasses.fields(kind)
+                     if _may_hold_nodes(hints.get(f.name, Any)))
+    plan = _PLANS[kind] = (_TEXTS.get(kind, ()), children)
+    return plan
+
+
+def _may_hold_nodes(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is not None:
+        return any(_may_hold_nodes(arg) for arg in typing.get_args(annotation))
+    if isinstance(annotation, type):
+        return issubclass(annotation, cst.CSTNode) or \
+            not annotation.__module__.startswith(("libcst", "builtins"))
+    return annotation is not type(None)
 
 
 @dataclass
