@@ -11,9 +11,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bridge.cli import cli
+from tests.translators.lineage._airflow_api import AirflowApi, airflow_api
 from tests.translators.lineage._airflow_dbs import AirflowDb, airflow3_sqlite
+from tests.translators.lineage._openlineage_emit import client, emit_task_run
 
-__all__ = ["airflow3_sqlite"]  # the session fixture, shared with tests/translators/lineage
+# the session fixtures, shared with tests/translators/lineage (one build, one server)
+__all__ = ["airflow3_sqlite", "airflow_api"]
 
 pytestmark = pytest.mark.airflow
 
@@ -168,3 +171,27 @@ def test_lineage_import_usage_errors() -> None:
     for command in (["lineage", "import"], ["assets", "list"], ["assets", "show"],
                     ["assets", "lineage"]):
         assert "Examples:" in ok(*command, "--help")
+
+
+def test_import_from_openlineage_files_and_the_airflow_api(airflow_api: AirflowApi,
+                                                           tmp_path: Path) -> None:
+    log = tmp_path / "events.ndjson"
+    ol = client(log, append=True)
+    emit_task_run(ol, dag_id="etl", task_id="load", inputs=[("s3://lake", "raw.json")],
+                  outputs=[("s3://lake", "clean.parquet")], day="2026-03-01", minute=0)
+    ol.close()
+    from_files = ok_json("lineage", "import", "--openlineage", str(log))
+    assert from_files["kind"] == "openlineage"
+    assert from_files["events"] == {"added": 1, "materialization": 1}
+    shown = ok_json("assets", "show", "s3://lake/clean.parquet")
+    assert shown["producer"] == {"dag_id": "etl", "task_id": "load"}
+    assert shown["deps"] == ["s3://lake/raw.json"] and shown["history"][0]["source"] == \
+        "openlineage"
+
+    from_api = ok_json("lineage", "import", "--airflow-api", airflow_api.url,
+                       "--token", airflow_api.token)
+    assert from_api["kind"] == "airflow-api" and from_api["events"]["added"] > 10
+    assert from_api["assets"]["added"] == 8
+    again = ok_json("lineage", "import", "--airflow-api", airflow_api.url,
+                    "--token", airflow_api.token)
+    assert again["events"] == {"added": 0}

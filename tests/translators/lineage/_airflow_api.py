@@ -7,6 +7,7 @@ group, which this fixture started) at the end of the session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -80,7 +81,9 @@ def _serve(db: AirflowDb, home: Path) -> tuple[subprocess.Popen[bytes], AirflowA
 def _stop(server: subprocess.Popen[bytes]) -> None:
     """Stop the server's process group (started by this module; a throwaway copy, so no
     graceful shutdown is needed)."""
-    os.killpg(server.pid, signal.SIGKILL)
+    if server.poll() is None:  # two fixture definitions share it: stop it once
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=10)
 
 
