@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import difflib
+import functools
 import io
 import multiprocessing
 import os
@@ -95,7 +96,9 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
         if not chain:  # nothing to do: only check the syntax, at a fraction of a parse
             compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
             return Transformed(code=text, encoding=encoding)
-    tree = cst.parse_module(source)
+    # parse the text decoded above (LibCST would detect the encoding and decode it again)
+    tree = cst.parse_module(source) if decoded is None else \
+        cst.parse_module(decoded[0], _parser_config(decoded[1]))
     reports: list[Report] = []
     skipped: list[str] = []
     companions: list[tuple[str, str]] = []
@@ -125,6 +128,11 @@ def expand_includes(commands: Sequence[type[BridgeCommand]]) -> list[type[Bridge
     for command in commands:
         chain += [c for c in (*expand_includes(command.INCLUDES), command) if c not in chain]
     return chain
+
+
+@functools.cache
+def _parser_config(encoding: str) -> cst.PartialParserConfig:
+    return cst.PartialParserConfig(encoding=encoding)
 
 
 def _decode(source: str | bytes) -> tuple[str, str] | None:
