@@ -121,7 +121,7 @@ def task_instance_batches(
             after[0])
         params = (end, *after[1:5])
     query = (
-        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "  # noqa: S608
+        "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "
         f"ti.start_date, ti.end_date, ti.try_number, r.{schema.logical_date} "
         "FROM task_instance ti LEFT JOIN dag_run r ON r.dag_id = ti.dag_id "
         "AND r.run_id = ti.run_id WHERE ti.state IN ('success', 'failed') "
