@@ -79,11 +79,19 @@ def _serve(db: AirflowDb, home: Path) -> tuple[subprocess.Popen[bytes], AirflowA
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server's process group (started by this module; a throwaway copy, so no
-    graceful shutdown is needed)."""
-    if server.poll() is None:  # two fixture definitions share it: stop it once
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
+    """Kill the server and every process it started (its workers move to their own
+    process groups, so killing the group is not enough); a throwaway copy, so no graceful
+    shutdown is needed. Two fixture definitions share the server: the second call finds
+    nothing left to kill."""
+    import psutil
+
+    with contextlib.suppress(psutil.NoSuchProcess):
+        parent = psutil.Process(server.pid)
+        for process in [*parent.children(recursive=True), parent]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=10)
 
 
