@@ -77,6 +77,31 @@ def airflow_rows(db: AirflowDb) -> tuple[list[tuple[str, str, str | None]],
             {(d, t) for d, t in outlets})
 
 
+def airflow_references(db: AirflowDb) -> tuple[set[tuple[str, str, str]],
+                                                set[tuple[str, str]],
+                                                set[tuple[str, str, str]]]:
+    """Airflow's own reference tables, read with plain SQL: (asset key, dag, task) outlets,
+    (asset key, dag) schedules and (asset key, dag, task) inlets."""
+    word = "asset" if db.generation == 3 else "dataset"
+    name = "a.name" if db.generation == 3 else "a.uri"
+    url = db.target if "://" in db.target else f"sqlite:///{db.target}"
+    engine = sa.create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            def rows(table: str, columns: str) -> set[tuple[str, ...]]:
+                return {tuple(row) for row in conn.execute(sa.text(
+                    f"SELECT {name}, {columns} FROM {table} t JOIN {word} a "
+                    f"ON a.id = t.{word}_id"))}
+
+            outlets = rows(f"task_outlet_{word}_reference", "t.dag_id, t.task_id")
+            schedules = rows(f"dag_schedule_{word}_reference", "t.dag_id")
+            inlets = (rows(f"task_inlet_{word}_reference", "t.dag_id, t.task_id")
+                      if db.generation == 3 else set())
+    finally:
+        engine.dispose()
+    return outlets, schedules, inlets  # type: ignore[return-value]
+
+
 def _iso(value: object) -> str | None:
     import datetime
 
@@ -111,6 +136,22 @@ def test_an_import_matches_what_airflow_recorded(airflow_db: AirflowDb, store: S
     keys = {a.key for a in store.catalog()}
     assert "warehouse/orders" in keys or "s3://lake/orders.parquet" in keys
     assert "s3://lake/customers.csv" in keys  # a URI-only asset is keyed by its URI
+
+    # edges against Airflow's reference tables: producers from outlets, consumers from
+    # asset schedules (the DAG's root tasks) and inlets
+    catalog = {a.key: a for a in store.catalog()}
+    outlets, schedules, inlets = airflow_references(airflow_db)
+    assert outlets and schedules
+    for key, dag_id, task_id in outlets:
+        assert (catalog[key].dag_id, catalog[key].task_id) == (dag_id, task_id)
+    for key, dag_id in schedules:
+        roots = [a for a in catalog.values() if a.dag_id == dag_id
+                 and not any(catalog[d].dag_id == dag_id for d in a.deps if d in catalog)]
+        assert roots and all(key in root.deps for root in roots)
+    for key, dag_id, task_id in inlets:
+        [consumer] = [a for a in catalog.values() if (a.dag_id, a.task_id) == (dag_id, task_id)]
+        assert key in consumer.deps
+    assert len(inlets) == (1 if airflow_db.generation == 3 else 0)
 
     # every asset event is a materialization of its asset, in that run and partition
     stored = all_events(store)
