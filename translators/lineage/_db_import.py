@@ -11,6 +11,7 @@ with nothing new in Airflow writes nothing.
 from __future__ import annotations
 
 import json
+import operator
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from translators.model import DagInfo
 __all__ = ["import_airflow_db"]
 
 SOURCE = "airflow-db"
+_KEY_AND_TIME = operator.attrgetter("asset_key", "timestamp")
 
 
 def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] = (),
@@ -100,20 +102,18 @@ def _commit(store: Store, result: ImportResult, assets: list[CatalogAsset],
             events: list[AssetEvent], watermarks: dict[str, str]) -> None:
     # key order makes the store's index inserts sequential (a key's events stay in time
     # order, which is all history needs)
-    events.sort(key=_by_key_and_time)
+    events.sort(key=_KEY_AND_TIME)
     store.put_catalog(assets, events, watermarks=watermarks)
     result.count(events)
     result.batches += 1
-
-
-def _by_key_and_time(event: AssetEvent) -> tuple[str, float]:
-    return event.asset_key, event.timestamp
 
 
 def _unknown(batch: list[AssetEvent], known: set[str],
              tasks: TaskAssets | None = None) -> list[CatalogAsset]:
     """Entries for keys the DAGs do not describe (a deleted DAG's tasks, say)."""
     found: list[CatalogAsset] = []
+    if not {event.asset_key for event in batch} - known:
+        return found
     for event in batch:
         if event.asset_key in known:
             continue
