@@ -48,10 +48,14 @@ class _Cached:
                           if issubclass(k, _Cached) and k not in _FRAMEWORK)
 
     def _method(self, cache: _Cache, prefix: str, kind: type[cst.CSTNode]) -> Any:
+        """``<prefix><Node>`` of this class, None when absent or one of LibCST's stubs."""
         try:
             return cache[kind]
         except KeyError:
-            found = cache[kind] = getattr(type(self), f"{prefix}{kind.__name__}", None)
+            found = getattr(type(self), f"{prefix}{kind.__name__}", None)
+            if getattr(found, "_is_no_op", False):  # LibCST's typed stubs do nothing
+                found = None
+            cache[kind] = found
             return found
 
     def _plan(self, kind: type[cst.CSTNode]) -> _Plan:
