@@ -88,7 +88,9 @@ def _newlines(node: cst.CSTNode, wanted: set[int], newline: int) -> int:
         if type(value) is tuple or type(value) is list:
             for item in value:
                 count += _newlines(item, wanted, newline)
-        elif isinstance(value, cst.CSTNode):
+        elif type(value) is cst.SimpleWhitespace and id(value) not in wanted:
+            count += value.value.count("\n")  # the most common node, inlined
+        elif _is_node(type(value)):
             count += _newlines(value, wanted, newline)
     if kind is cst.IndentedBlock and not node.body:  # type: ignore[attr-defined]
         count += newline
@@ -101,6 +103,17 @@ _TEXTS: dict[type[cst.CSTNode], tuple[str, ...]] = {
     cst.TemplatedStringText: ("value",), cst.SimpleWhitespace: ("value",),
     cst.Newline: ("value",), cst.Comment: ("value",)}
 _PLANS: dict[type[cst.CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    try:
+        return _NODE_TYPES[kind]
+    except KeyError:
+        found = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+        return found
 
 
 def _plan(kind: type[cst.CSTNode]) -> tuple[tuple[str, ...], tuple[str, ...]]:
