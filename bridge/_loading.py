@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -14,7 +15,10 @@ from types import ModuleType
 from bridge._asset import Asset
 from bridge.errors import TargetLoadError
 
-__all__ = ["LoadedTarget", "load_target"]
+__all__ = ["LoadedTarget", "is_dag_target", "load_target"]
+
+#: source text that marks an Airflow DAG file (read as text, never imported)
+_AIRFLOW_SOURCE = re.compile(r"^\s*(from|import)\s+airflow\b|\bDAG\s*\(|@dag\b", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +116,24 @@ def _describe(shown: Path, resolved: Path, exc: Exception) -> str:
     where = f"{shown}:{line}" if line else str(shown)
     message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     return f"{where}: cannot import: {type(exc).__name__}: {message}"
+
+
+def is_dag_target(target: str) -> bool:
+    """A .py file or folder whose source imports Airflow or defines a DAG (read as text,
+    never imported)."""
+    path = Path(target)
+    if path.is_file():
+        return path.suffix == ".py" and _mentions_airflow(path)
+    if path.is_dir():
+        return any(_mentions_airflow(file) for file in sorted(path.rglob("*.py"))
+                   if not any(part.startswith(".") or part in ("site-packages", "__pycache__")
+                              for part in file.relative_to(path).parts[:-1]))
+    return False
+
+
+def _mentions_airflow(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _AIRFLOW_SOURCE.search(text) is not None

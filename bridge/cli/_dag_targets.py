@@ -6,34 +6,7 @@ from typing import Any
 
 import click
 
-__all__ = ["dag_target_graph", "is_dag_target", "run_dag_target"]
-
-
-def is_dag_target(target: str) -> bool:
-    """A .py file or folder whose source imports Airflow or defines a DAG (read as text,
-    never imported)."""
-    from pathlib import Path
-
-    path = Path(target)
-    if path.is_file():
-        return path.suffix == ".py" and _mentions_airflow(path)
-    if path.is_dir():
-        return any(_mentions_airflow(file) for file in sorted(path.rglob("*.py"))
-                   if not any(part.startswith(".") or part in ("site-packages", "__pycache__")
-                              for part in file.relative_to(path).parts[:-1]))
-    return False
-
-
-def _mentions_airflow(path: object) -> bool:
-    import re
-    from pathlib import Path
-
-    assert isinstance(path, Path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"^\s*(from|import)\s+airflow\b|\bDAG\s*\(|@dag\b", text, re.M) is not None
+__all__ = ["dag_target_graph", "run_dag_target"]
 
 
 def run_dag_target(target: str, *, selection: str | None, config: str | None, env: str | None,

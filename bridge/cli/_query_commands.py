@@ -34,9 +34,10 @@ def status_command(target: str, selection: str | None, config: str | None,
     """
     from rich.table import Table
 
+    from bridge._loading import is_dag_target
     from bridge._selection import select
     from bridge._status import asset_statuses
-    from bridge.cli._dag_targets import dag_target_graph, is_dag_target
+    from bridge.cli._dag_targets import dag_target_graph
     from bridge.cli._render import stdout_console
     from bridge.cli._session import open_session, open_store_url, parse_config
 

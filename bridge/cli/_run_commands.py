@@ -47,7 +47,8 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
     """
     from rich.console import Console
 
-    from bridge.cli._dag_targets import is_dag_target, run_dag_target
+    from bridge._loading import is_dag_target
+    from bridge.cli._dag_targets import run_dag_target
     from bridge.cli._render import ProgressHooks, report_run
     from bridge.cli._session import open_session, parse_config
     from bridge.runner import RunOptions, materialize

@@ -88,8 +88,8 @@ class UiProject:
 def load_project(targets: list[str]) -> UiProject:
     """Load every target (asset modules through :func:`load_target`, DAG folders through the
     Airflow reader the CLI uses)."""
-    from bridge._loading import load_target
-    from bridge.cli._dag_targets import dag_target_graph, is_dag_target
+    from bridge._loading import is_dag_target, load_target
+    from bridge.cli._dag_targets import dag_target_graph
 
     sources = []
     for target in targets:

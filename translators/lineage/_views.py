@@ -129,7 +129,7 @@ def _from_catalog(entry: CatalogAsset) -> AssetView:
 
 
 def _target_views(store: Store, target: str) -> tuple[dict[str, AssetView], dict[str, Any]]:
-    from bridge.cli._dag_targets import is_dag_target
+    from bridge._loading import is_dag_target
 
     if is_dag_target(target):
         from translators.reading import read_dags
