@@ -8,13 +8,17 @@ What is timed (wall time; the corpus is written once, before any timing):
 - corpus: 1,000 generated Airflow 2 DAG files with legacy KubernetesPodOperator code
   (``_codemods_corpus.py``: 3 to 8 pod tasks each, every shape the two commands rewrite).
 - floor: ``libcst.parse_module(path.read_bytes()).code`` for every file, in this process:
-  the least any LibCST codemod does (read, parse, render). Best of 3.
+  the least any LibCST codemod does (read, parse, render).
 - ours: ``codemods.run_codemods([folder], ["kpo-modernize", "airflow3"], mode=CHECK,
   jobs=J)`` for J = 1 and 2: read, parse once, both commands, render, compile check; nothing
-  written. J = 1 runs in this process; J = 2 includes starting the worker processes. Best of
-  2 each, after a warm-up run on 20 files (imports are not timed).
+  written. J = 1 runs in this process; J = 2 includes starting the worker processes. After
+  a warm-up run on 20 files (imports are not timed).
 - for information: the floor on 2 processes (what the machine's second CPU gives to the
-  cheapest work), and where one worker's time goes per file on 200 files (read + parse,
+  cheapest work).
+- each of these four is the best of 3 runs, taken round robin (floor, ours on 1, ours on 2,
+  floor on 2, then again), so that a change in the load of a shared machine does not favour
+  one of them.
+- for information, where one worker's time goes per file on 200 files (read + parse,
   each command split into its traversal, the line numbers of its reports and its import
   edits, render, compile check), next to one empty ``libcst.CSTTransformer`` pass.
 
@@ -31,8 +35,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import libcst
 from _codemods_corpus import write_corpus
@@ -46,6 +52,7 @@ from codemods.runner import expand_includes
 COMMANDS = ["kpo-modernize", "airflow3"]
 FLOOR_TARGET = 0.80  # ours (1 worker) files/s over floor files/s, at least
 SCALING_TARGET = 1.7  # ours (2 workers) files/s over ours (1 worker) files/s, at least
+ROUNDS = 3  # each measurement's best of this many runs, taken in turn
 
 
 def floor_one(path: Path) -> int:
@@ -141,15 +148,22 @@ def main() -> int:
 
         print("== throughput (check mode: everything but the write) ==")
         n = len(paths)
-        floor_s, _ = best_of(3, lambda: floor_all(paths))
+        runs: dict[str, Callable[[], Any]] = {
+            "floor": lambda: floor_all(paths), "ours 1": lambda: run_ours(folder, 1),
+            "ours 2": lambda: run_ours(folder, 2), "floor 2": lambda: floor_parallel(paths, 2)}
+        best = dict.fromkeys(runs, float("inf"))
+        values: dict[str, Any] = {}
+        for _ in range(ROUNDS):  # round robin: a change in the machine's load hits them all
+            for key, run in runs.items():
+                seconds, values[key] = best_of(1, run)
+                best[key] = min(best[key], seconds)
+        floor_s, one_s, two_s, floor_2_s = best.values()
+        counts, counts_2 = values["ours 1"], values["ours 2"]
         floor = rate_line("floor: libcst parse + render (1 process)", n, floor_s)
-        one_s, counts = best_of(2, lambda: run_ours(folder, 1))
         ours_1 = rate_line(f"{','.join(COMMANDS)}, 1 worker", n, one_s,
                            f"   {n / one_s / floor:.0%} of the floor")
-        two_s, counts_2 = best_of(2, lambda: run_ours(folder, 2))
         ours_2 = rate_line(f"{','.join(COMMANDS)}, 2 workers", n, two_s,
                            f"   {n / two_s / ours_1:.2f}x one worker")
-        floor_2_s, _ = best_of(2, lambda: floor_parallel(paths, 2))
         rate_line("floor on 2 processes (information)", n, floor_2_s,
                   f"   {n / floor_2_s / floor:.2f}x one process")
         summary = ", ".join(f"{s.value} {k}" for s, k in counts.items() if k)
