@@ -85,7 +85,7 @@ def asset_event_batches(conn: sa.Connection, schema: AirflowSchema, after: int,
 def asset_event_from_row(row: Any) -> AssetEvent:
     """The materialization an asset event row records (columns as selected above)."""
     event_id, name, uri, dag_id, task_id, run_id, map_index, when, part, logical, extra = row
-    key = str(airflow_asset_key(AssetRef(name=name, uri=uri)))
+    key = _asset_key(name, uri)
     metadata: dict[str, Any] = {"airflow_event_id": int(event_id)}
     if dag_id:
         metadata.update(dag_id=dag_id, task_id=task_id, map_index=map_index)
@@ -158,6 +158,12 @@ def ti_events_from_row(row: Any, tasks: TaskAssets) -> list[AssetEvent]:
     kind = _FAIL if failed else _MAT
     return [AssetEvent(run, key, kind, ended, partition, None, None, None, {}, metadata, error,
                        seconds, None, SOURCE) for key in tasks.of(dag_id, task_id)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _asset_key(name: str | None, uri: str | None) -> str:
+    """The bridge key of an Airflow asset; cached, as every event of an asset repeats it."""
+    return str(airflow_asset_key(AssetRef(name=name, uri=uri)))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -19,10 +19,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bridge.storage import AssetEvent, CatalogAsset, Store
-from translators.lineage._airflow_schema import detect_schema, open_airflow_db
+from bridge.storage import AssetEvent, CatalogAsset, SqlStore, Store
+from bridge.storage._sql_import import SqliteBulkImport
+from translators.lineage._airflow_schema import AirflowSchema, detect_schema, open_airflow_db
 from translators.lineage._catalog import TaskAssets, catalog_from_dags
 from translators.lineage._dag_structure import read_airflow_assets, read_serialized_dags
+from translators.lineage._db_fast import fast_task_instance_batches, unknown_task_entries
 from translators.lineage._db_history import asset_event_batches, task_instance_batches
 from translators.lineage._errors import LineageImportError
 from translators.lineage._result import ImportResult, catalog_changes
@@ -86,8 +88,13 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
         pending = []
     stored = store.watermark(f"{mark}:task_instance")
     after_ti = json.loads(stored) if stored else None
-    for batch, last_ti, read in task_instance_batches(conn, schema, tasks, after_ti,
-                                                      batch_size):
+    in_sql = conn.dialect.name == "sqlite" and SqliteBulkImport.supports(store)
+    if in_sql:
+        assert isinstance(store, SqlStore)
+        pending = _import_in_sql(store, name, schema, tasks, after_ti, batch_size, known,
+                                 pending, result)
+    for batch, last_ti, read in () if in_sql else task_instance_batches(
+            conn, schema, tasks, after_ti, batch_size):
         result.records_read += read
         pending += _unknown(batch, known, tasks)
         _commit(store, result, pending, batch, {f"{mark}:task_instance": json.dumps(last_ti)})
@@ -96,6 +103,30 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
         _commit(store, result, pending, [], {})
     result.assets_total = len(store.catalog())
     return result
+
+
+def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: TaskAssets,
+                   after: list[Any] | None, batch_size: int, known: set[str],
+                   pending: list[CatalogAsset], result: ImportResult) -> list[CatalogAsset]:
+    """The task-instance history mapped in SQL (both databases SQLite files): the same
+    events, batches and watermarks as the loop over ``task_instance_batches``; returns the
+    catalog entries still to write."""
+    bulk, first = SqliteBulkImport(store, {"src": name}), True
+    try:
+        for select, params, last_ti, read in fast_task_instance_batches(bulk, schema, tasks,
+                                                                        after, batch_size):
+            if first:
+                pending += unknown_task_entries(bulk, known, SOURCE)
+                first = False
+            result.records_read += read
+            result.events.update(bulk.commit_batch(
+                pending, select, params,
+                {f"{SOURCE}:{name}:task_instance": json.dumps(last_ti)}))
+            result.batches += 1
+            pending = []
+    finally:
+        bulk.close()
+    return pending
 
 
 def _commit(store: Store, result: ImportResult, assets: list[CatalogAsset],

@@ -1,0 +1,119 @@
+"""Bulk imports into a SQLite :class:`SqlStore` straight from other SQLite databases.
+
+An importer whose source is itself a SQLite file (an Airflow metadata DB, say) maps its
+rows to store events in SQL: the source is attached read-only to a connection on the
+store's file and each batch is one ``INSERT ... SELECT`` transaction, so no row passes
+through Python. The transactions keep the store's contract: each batch commits its events,
+catalog entries and watermarks together (WAL, ``synchronous = NORMAL``, ``BEGIN
+IMMEDIATE``, as every store connection), so an interrupted import leaves whole batches.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bridge.storage._records import CatalogAsset
+from bridge.storage._sql import _BULK_CACHE_KIB, _BULK_COLUMNS, SqlStore
+
+__all__ = ["SqliteBulkImport"]
+
+_EVENTS = "ab_asset_events"
+_EVENT_COLUMNS = ", ".join(_BULK_COLUMNS)
+
+
+class SqliteBulkImport:
+    """A write connection on a SQLite store's file with source databases attached
+    read-only (``ATTACH ... AS name``); see :meth:`supports`.
+
+    Args:
+        store: a :class:`SqlStore` on a SQLite file.
+        attach: schema name -> SQLite file to read from.
+    """
+
+    def __init__(self, store: SqlStore, attach: Mapping[str, str | Path]) -> None:
+        database = store.engine.url.database
+        assert database, "supports() first"
+        self.connection = sqlite3.connect(Path(database).resolve().as_uri(), uri=True,
+                                          isolation_level=None, check_same_thread=False)
+        try:
+            for pragma in ("busy_timeout = 60000", "journal_mode = WAL",
+                           "synchronous = NORMAL", "foreign_keys = ON",
+                           f"cache_size = {_BULK_CACHE_KIB}", "temp_store = MEMORY"):
+                self.connection.execute(f"PRAGMA {pragma}")
+            for name, path in attach.items():
+                uri = Path(path).resolve().as_uri() + "?mode=ro"
+                self.connection.execute("ATTACH DATABASE ? AS " + _ident(name), (uri,))
+        except sqlite3.Error:
+            self.connection.close()
+            raise
+
+    @staticmethod
+    def supports(store: object) -> bool:
+        """Whether ``store`` is a plain :class:`SqlStore` on a SQLite file (a subclass that
+        changes :meth:`SqlStore.put_catalog` keeps the generic path)."""
+        if not isinstance(store, SqlStore) or type(store).put_catalog is not \
+                SqlStore.put_catalog:
+            return False
+        url, database = store.engine.url, store.engine.url.database
+        return (url.get_backend_name() == "sqlite" and database is not None
+                and database not in ("", ":memory:") and not database.startswith("file:"))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read (or a ``temp`` table statement) outside any batch."""
+        return self.connection.execute(sql, params).fetchall()
+
+    def commit_batch(self, assets: Sequence[CatalogAsset], select: str,
+                     params: Sequence[Any], watermarks: Mapping[str, str]) -> Counter[str]:
+        """One transaction: catalog ``assets`` (replacing entries with their keys), the
+        events ``select`` yields (its columns in the order of the bulk insert, without
+        ``event_id``; ids follow its ``ORDER BY``) and ``watermarks``.
+
+        Returns:
+            The events written, per kind.
+        """
+        conn, now = self.connection, time.time()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            first = conn.execute(f"SELECT coalesce(max(event_id), 0) + 1 FROM main.{_EVENTS}"
+                                 ).fetchone()[0]
+            if assets:
+                latest = {asset.key: asset for asset in assets}
+                conn.executemany("DELETE FROM main.ab_catalog_assets WHERE asset_key = ?",
+                                 [(key,) for key in latest])
+                conn.executemany(
+                    "INSERT INTO main.ab_catalog_assets (asset_key, group_name, deps, dag_id, "
+                    "task_id, source, metadata, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(a.key, a.group, json.dumps(list(a.deps)), a.dag_id, a.task_id, a.source,
+                      json.dumps(dict(a.metadata)), now) for a in latest.values()])
+            if watermarks:
+                conn.executemany("DELETE FROM main.ab_import_watermarks WHERE name = ?",
+                                 [(name,) for name in watermarks])
+                conn.executemany("INSERT INTO main.ab_import_watermarks (name, value, "
+                                 "updated_at) VALUES (?, ?, ?)",
+                                 [(name, value, now) for name, value in watermarks.items()])
+            conn.execute(f"INSERT INTO main.{_EVENTS} ({_EVENT_COLUMNS}) {select}", params)
+            counts = Counter(dict(conn.execute(
+                f"SELECT kind, count(*) FROM main.{_EVENTS} WHERE event_id >= ? GROUP BY kind",
+                (first,)).fetchall()))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return counts
+
+    def close(self) -> None:
+        """Close the connection (temporary tables go with it)."""
+        self.connection.close()
+
+
+def _ident(name: str) -> str:
+    if not name.isidentifier():
+        raise ValueError(f"not a schema name: {name!r}")
+    return name
