@@ -21,6 +21,7 @@ import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -248,8 +249,13 @@ def _process_all(files: list[Path], names: list[str], mode: Mode,
         for file in files:
             yield process_file(file, names, mode)
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
+    context: BaseContext = multiprocessing.get_context()
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        # workers fork from a server process that imported the commands once (if that
+        # server is already running, it keeps what it has)
+        server.set_forkserver_preload([__name__])
+        context = server
     chunk = max(1, len(files) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(process_file, files, [names] * len(files), [mode] * len(files),
