@@ -42,9 +42,13 @@ class SqliteBulkImport:
         self.connection = sqlite3.connect(Path(database).resolve().as_uri(), uri=True,
                                           isolation_level=None, check_same_thread=False)
         try:
+            # the store's own settings (durability included), plus bigger page caches: the
+            # store's indexes and the importer's temporary tables (which spill to a
+            # temporary file beyond it) stay in memory
             for pragma in ("busy_timeout = 60000", "journal_mode = WAL",
                            "synchronous = NORMAL", "foreign_keys = ON",
-                           f"cache_size = {_BULK_CACHE_KIB}", "temp_store = MEMORY"):
+                           f"cache_size = {_BULK_CACHE_KIB}",
+                           f"temp.cache_size = {_BULK_CACHE_KIB * 2}"):
                 self.connection.execute(f"PRAGMA {pragma}")
             for name, path in attach.items():
                 uri = Path(path).resolve().as_uri() + "?mode=ro"

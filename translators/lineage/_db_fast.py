@@ -5,10 +5,12 @@ as one ``INSERT ... SELECT`` per batch over the Airflow file attached read-only 
 store (:class:`~bridge.storage._sql_import.SqliteBulkImport`): the rows never become
 Python objects, which is what makes a first import of millions of task instances fast.
 
-- The finished task instances past the watermark are put in import order once, into a
-  temporary table of source row ids; batches are ranges of it.
+- The finished task instances past the watermark are read once, in one read transaction
+  (one snapshot, as the Python path's single cursor), into a temporary table in import
+  order, with their task id, kind, times, partition and run; batches are ranges of it.
 - Each task's asset keys, its JSON metadata prefix and failure text come from a temporary
   table filled from :class:`~translators.lineage._catalog.TaskAssets`.
+- Event ids follow the Python path's order (key, then time, ties in import order).
 - Timestamps in SQLite's naive UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``) are converted in
   SQL with the same arithmetic as ``datetime.timestamp()`` (integer microseconds divided by
   10**6, correctly rounded either way); any other form goes through the Python helpers.
@@ -52,22 +54,31 @@ def _iso_sql(column: str) -> str:
 
 
 def _prepare(bulk: SqliteBulkImport, tasks: TaskAssets) -> None:
-    """The Python fallbacks and the per-task table."""
+    """The Python fallbacks and the per-task tables (``ab_task_ids``: one id per Airflow
+    task; ``ab_tasks``: its keys, JSON metadata prefix and failure text)."""
     bulk.connection.create_function("ab_epoch", 1, _epoch, deterministic=True)
     bulk.connection.create_function("ab_iso", 1, _iso, deterministic=True)
     bulk.connection.create_function("ab_run_id", 1, bridge_run_id, deterministic=True)
-    bulk.query("DROP TABLE IF EXISTS temp.ab_tasks")
-    bulk.query("CREATE TEMP TABLE ab_tasks (dag_id TEXT, task_id TEXT, asset_key TEXT, "
-               "outlets INTEGER, meta TEXT, error TEXT, PRIMARY KEY (dag_id, task_id, "
-               "asset_key))")
+    for table, columns in (
+            ("ab_task_ids", "tid INTEGER PRIMARY KEY, dag_id TEXT, task_id TEXT, "
+                            "UNIQUE (dag_id, task_id)"),
+            ("ab_tasks", "tid INTEGER, asset_key TEXT, outlets INTEGER, meta TEXT, error TEXT, "
+                         "PRIMARY KEY (tid, asset_key)"),
+            ("ab_ti_order", "n INTEGER PRIMARY KEY, tid INTEGER, failed INTEGER, ts REAL, "
+                            "st REAL, part TEXT, run_id TEXT, tries, map_index, end_date"),
+            ("ab_batch", "seq INTEGER PRIMARY KEY, o INTEGER, task INTEGER")):
+        bulk.query(f"DROP TABLE IF EXISTS temp.{table}")
+        bulk.query(f"CREATE TEMP TABLE {table} ({columns})")
+    bulk.query("INSERT INTO temp.ab_task_ids (dag_id, task_id) "
+               "SELECT DISTINCT dag_id, task_id FROM src.task_instance")
     rows = []
-    for dag_id, task_id in bulk.query("SELECT DISTINCT dag_id, task_id FROM src.task_instance"):
+    for tid, dag_id, task_id in bulk.query("SELECT tid, dag_id, task_id FROM temp.ab_task_ids"):
         meta = json.dumps({"dag_id": dag_id, "task_id": task_id, "try_number": None})
         error = f"Airflow task {task_id!r} of DAG {dag_id!r} failed"
         outlets = int((dag_id, task_id) in tasks.with_outlets)
-        rows += [(dag_id, task_id, key, outlets, meta.removesuffix("null}"), error)
+        rows += [(tid, key, outlets, meta.removesuffix("null}"), error)
                  for key in tasks.of(dag_id, task_id)]
-    bulk.connection.executemany("INSERT INTO temp.ab_tasks VALUES (?, ?, ?, ?, ?, ?)", rows)
+    bulk.connection.executemany("INSERT INTO temp.ab_tasks VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def unknown_task_entries(bulk: SqliteBulkImport, known: set[str],
@@ -76,13 +87,16 @@ def unknown_task_entries(bulk: SqliteBulkImport, known: set[str],
     for (as ``_db_import._unknown`` makes them); adds them to ``known``. Call once the
     first batch is out of :func:`fast_task_instance_batches`."""
     found: list[CatalogAsset] = []
-    for dag_id, task_id, key, outlets in bulk.query(
-            "SELECT dag_id, task_id, asset_key, outlets FROM temp.ab_tasks "
-            "ORDER BY dag_id, task_id, asset_key"):
-        if key in known or not bulk.query(
-                "SELECT 1 FROM temp.ab_ti_order o JOIN src.task_instance ti ON ti.rowid = "
-                "o.src WHERE ti.dag_id = ? AND ti.task_id = ? AND (ti.state = 'failed' OR "
-                "? = 0) LIMIT 1", (dag_id, task_id, outlets)):
+    candidates = bulk.query(
+        "SELECT k.tid, t.dag_id, t.task_id, k.asset_key, k.outlets FROM temp.ab_tasks k "
+        "JOIN temp.ab_task_ids t ON t.tid = k.tid ORDER BY t.dag_id, t.task_id, k.asset_key")
+    if all(key in known for _, _, _, key, _ in candidates):
+        return found
+    written = {(tid, bool(failed)) for tid, failed in bulk.query(
+        "SELECT DISTINCT tid, failed FROM temp.ab_ti_order")}
+    for tid, dag_id, task_id, key, outlets in candidates:
+        if key in known or not ((tid, True) in written or (not outlets and (tid, False)
+                                                            in written)):
             continue
         known.add(key)
         found.append(CatalogAsset(key=key, group=str(dag_id), dag_id=dag_id, task_id=task_id,
@@ -95,49 +109,54 @@ def fast_task_instance_batches(bulk: SqliteBulkImport, schema: AirflowSchema,
                                size: int) -> Iterator[FastBatch]:
     """Batches of the task instances past ``after``: each the ``SELECT`` that yields its
     events for :meth:`SqliteBulkImport.commit_batch`, its parameters, the new watermark and
-    the number of task instances it covers."""
-    _prepare(bulk, tasks)
+    the number of task instances it covers.
+
+    The task instances are read once, in one read transaction (one snapshot of a live
+    Airflow database, as the streaming Python path reads it), into a temporary table in
+    import order; the batches are ranges of that table.
+    """
     where, params = "", ()
     if after is not None:
         where = f"AND ({_ORDER}) > (?, ?, ?, ?, ?)"
         params = tuple(after[:5])
-    bulk.query("DROP TABLE IF EXISTS temp.ab_ti_order")
-    bulk.query("CREATE TEMP TABLE ab_ti_order (n INTEGER PRIMARY KEY, src INTEGER)")
-    bulk.query(f"INSERT INTO temp.ab_ti_order (src) SELECT ti.rowid FROM src.task_instance ti "
-               f"WHERE {_FINISHED} {where} ORDER BY {_ORDER}", params)
+    bulk.query("BEGIN")
+    try:
+        _prepare(bulk, tasks)
+        bulk.query(
+            "INSERT INTO temp.ab_ti_order (tid, failed, ts, st, part, run_id, tries, "
+            f"map_index, end_date) SELECT t.tid, ti.state = 'failed', coalesce("
+            f"{_epoch_sql('ti.end_date')}, 0.0), {_epoch_sql('ti.start_date')}, "
+            f"{_iso_sql('r.' + schema.logical_date)}, ti.run_id, ti.try_number, "
+            "ti.map_index, ti.end_date FROM src.task_instance ti JOIN temp.ab_task_ids t ON "
+            "t.dag_id = ti.dag_id AND t.task_id = ti.task_id LEFT JOIN src.dag_run r ON "
+            f"r.dag_id = ti.dag_id AND r.run_id = ti.run_id WHERE {_FINISHED} {where} "
+            f"ORDER BY {_ORDER}", params)
+        bulk.query("COMMIT")
+    except BaseException:
+        if bulk.connection.in_transaction:
+            bulk.query("ROLLBACK")
+        raise
     total = bulk.query("SELECT coalesce(max(n), 0) FROM temp.ab_ti_order")[0][0]
-    ended = _epoch_sql("ti.end_date")
     # the store's order (key, then time; ties in import order) is sorted on narrow rows
     # first, into a table whose row id is the position; the events are built in that order
-    bulk.query("DROP TABLE IF EXISTS temp.ab_batch")
-    bulk.query("CREATE TEMP TABLE ab_batch (seq INTEGER PRIMARY KEY, src INTEGER, "
-               "task INTEGER, ts REAL)")
     order = (
-        "INSERT INTO temp.ab_batch (src, task, ts) SELECT o.src, k.rowid, coalesce("
-        f"{ended}, 0.0) AS ts FROM temp.ab_ti_order o JOIN src.task_instance ti ON ti.rowid = "
-        "o.src JOIN temp.ab_tasks k ON k.dag_id = ti.dag_id AND k.task_id = ti.task_id "
-        "WHERE o.n BETWEEN ? AND ? AND (ti.state = 'failed' OR k.outlets = 0) "
-        "ORDER BY k.asset_key, ts, o.n")
+        "INSERT INTO temp.ab_batch (o, task) SELECT o.n, k.rowid FROM temp.ab_ti_order o "
+        "JOIN temp.ab_tasks k ON k.tid = o.tid WHERE o.n BETWEEN ? AND ? AND (o.failed OR "
+        "k.outlets = 0) ORDER BY k.asset_key, o.ts, o.n")
     select = (
-        "SELECT CASE WHEN length(ti.run_id) <= 64 THEN ti.run_id ELSE ab_run_id(ti.run_id) END,"
-        " k.asset_key, CASE WHEN ti.state = 'failed' THEN 'failure' ELSE 'materialization' "
-        f"END, {_iso_sql('r.' + schema.logical_date)}, b.ts, NULL, "
-        "NULL, NULL, '{}', k.meta || CASE WHEN ti.try_number IS NULL THEN 'null' ELSE "
-        "ti.try_number END || CASE WHEN ti.map_index IS NULL OR ti.map_index = -1 THEN '' "
-        "ELSE ', \"map_index\": ' || ti.map_index END || '}', CASE WHEN ti.state = 'failed' "
-        f"THEN k.error END, b.ts - {_epoch_sql('ti.start_date')}, NULL, '{SOURCE}' "
-        "FROM temp.ab_batch b JOIN src.task_instance ti ON ti.rowid = b.src "
-        "JOIN temp.ab_tasks k ON k.rowid = b.task "
-        "LEFT JOIN src.dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id "
-        "ORDER BY b.seq")
+        "SELECT CASE WHEN length(o.run_id) <= 64 THEN o.run_id ELSE ab_run_id(o.run_id) END, "
+        "k.asset_key, CASE WHEN o.failed THEN 'failure' ELSE 'materialization' END, o.part, "
+        "o.ts, NULL, NULL, NULL, '{}', k.meta || CASE WHEN o.tries IS NULL THEN 'null' ELSE "
+        "o.tries END || CASE WHEN o.map_index IS NULL OR o.map_index = -1 THEN '' ELSE "
+        "', \"map_index\": ' || o.map_index END || '}', CASE WHEN o.failed THEN k.error END, "
+        f"o.ts - o.st, NULL, '{SOURCE}' FROM temp.ab_batch b JOIN temp.ab_ti_order o ON "
+        "o.n = b.o JOIN temp.ab_tasks k ON k.rowid = b.task ORDER BY b.seq")
     for first in range(1, total + 1, size):
         last = min(first + size - 1, total)
         (end, dag_id, task_id, run_id, map_index), = bulk.query(
-            "SELECT ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index FROM "
-            "temp.ab_ti_order o JOIN src.task_instance ti ON ti.rowid = o.src WHERE o.n = ?",
+            "SELECT o.end_date, t.dag_id, t.task_id, o.run_id, o.map_index FROM "
+            "temp.ab_ti_order o JOIN temp.ab_task_ids t ON t.tid = o.tid WHERE o.n = ?",
             (last,))
         bulk.query("DELETE FROM temp.ab_batch")
         bulk.query(order, (first, last))
-        yield select, (), [end, dag_id, task_id, run_id, map_index], \
-            last - first + 1
-
+        yield select, (), [end, dag_id, task_id, run_id, map_index], last - first + 1
