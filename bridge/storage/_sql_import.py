@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bridge.errors import StoreError
 from bridge.storage._records import CatalogAsset
 from bridge.storage._sql import _BULK_CACHE_KIB, _BULK_COLUMNS, SqlStore
 
@@ -39,8 +40,12 @@ class SqliteBulkImport:
     def __init__(self, store: SqlStore, attach: Mapping[str, str | Path]) -> None:
         database = store.engine.url.database
         assert database, "supports() first"
-        self.connection = sqlite3.connect(Path(database).resolve().as_uri(), uri=True,
-                                          isolation_level=None, check_same_thread=False)
+        self.url = store.url
+        try:
+            self.connection = sqlite3.connect(Path(database).resolve().as_uri(), uri=True,
+                                              isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open run storage {self.url}: {exc}") from exc
         try:
             # the store's own settings (durability included), plus bigger page caches: the
             # store's indexes and the importer's temporary tables (which spill to a
@@ -53,9 +58,10 @@ class SqliteBulkImport:
             for name, path in attach.items():
                 uri = Path(path).resolve().as_uri() + "?mode=ro"
                 self.connection.execute("ATTACH DATABASE ? AS " + _ident(name), (uri,))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             self.connection.close()
-            raise
+            raise StoreError(f"cannot open run storage {self.url} for a bulk import: "
+                             f"{exc}") from exc
 
     @staticmethod
     def supports(store: object) -> bool:
@@ -106,9 +112,12 @@ class SqliteBulkImport:
                 f"SELECT kind, count(*) FROM main.{_EVENTS} WHERE event_id >= ? GROUP BY kind",
                 (first,)).fetchall()))
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot record imported assets in {self.url}: {exc}"
+                                 ) from exc
             raise
         return counts
 

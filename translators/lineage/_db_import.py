@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import operator
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -119,11 +120,15 @@ def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: Tas
                 pending += unknown_task_entries(bulk, known, SOURCE)
                 first = False
             result.records_read += read
+            # commit_batch raises StoreError for what goes wrong on the store's side
             result.events.update(bulk.commit_batch(
                 pending, select, params,
                 {f"{SOURCE}:{name}:task_instance": json.dumps(last_ti)}))
             result.batches += 1
             pending = []
+    except sqlite3.Error as exc:
+        raise LineageImportError(f"cannot read Airflow database {name}: {exc}; is it an "
+                                 "Airflow metadata database?") from exc
     finally:
         bulk.close()
     return pending
