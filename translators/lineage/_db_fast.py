@@ -39,10 +39,12 @@ FastBatch = tuple[str, tuple[Any, ...], list[Any], int]
 
 
 def _epoch_sql(column: str) -> str:
-    """SQL for :func:`_epoch` of a text column."""
-    return (f"(CASE WHEN {column} GLOB '{_NAIVE}' THEN (unixepoch(substr({column}, 1, 19)) "
-            f"* 1000000 + CAST(substr({column}, 21) AS INTEGER)) / 1000000.0 "
-            f"ELSE ab_epoch({column}) END)")
+    """SQL for :func:`_epoch` of a text column (anything but the naive UTC form, and a
+    date SQLite cannot read, goes through the Python function)."""
+    return (f"coalesce(CASE WHEN {column} LIKE '____-__-__ __:__:__.______' AND "
+            f"substr({column}, 21) NOT GLOB '*[^0-9]*' THEN (unixepoch(substr({column}, 1, "
+            f"19)) * 1000000 + CAST(substr({column}, 21) AS INTEGER)) / 1000000.0 END, "
+            f"ab_epoch({column}))")
 
 
 def _iso_sql(column: str) -> str:
@@ -53,7 +55,7 @@ def _iso_sql(column: str) -> str:
             f"|| '+00:00' ELSE ab_iso({column}) END)")
 
 
-def _prepare(bulk: SqliteBulkImport, tasks: TaskAssets) -> None:
+def _prepare(bulk: SqliteBulkImport, schema: AirflowSchema, tasks: TaskAssets) -> None:
     """The Python fallbacks and the per-task tables (``ab_task_ids``: one id per Airflow
     task; ``ab_tasks``: its keys, JSON metadata prefix and failure text)."""
     bulk.connection.create_function("ab_epoch", 1, _epoch, deterministic=True)
@@ -66,9 +68,13 @@ def _prepare(bulk: SqliteBulkImport, tasks: TaskAssets) -> None:
                          "PRIMARY KEY (tid, asset_key)"),
             ("ab_ti_order", "n INTEGER PRIMARY KEY, tid INTEGER, failed INTEGER, ts REAL, "
                             "st REAL, part TEXT, run_id TEXT, tries, map_index, end_date"),
-            ("ab_batch", "seq INTEGER PRIMARY KEY, o INTEGER, task INTEGER")):
+            ("ab_batch", "seq INTEGER PRIMARY KEY, o INTEGER, task INTEGER"),
+            ("ab_runs", "dag_id TEXT, run_id TEXT, part TEXT, PRIMARY KEY (dag_id, run_id)")):
         bulk.query(f"DROP TABLE IF EXISTS temp.{table}")
         bulk.query(f"CREATE TEMP TABLE {table} ({columns})")
+    # a run's partition once per run, not once per task instance
+    bulk.query(f"INSERT OR IGNORE INTO temp.ab_runs SELECT dag_id, run_id, "
+               f"{_iso_sql(schema.logical_date)} FROM src.dag_run")
     bulk.query("INSERT INTO temp.ab_task_ids (dag_id, task_id) "
                "SELECT DISTINCT dag_id, task_id FROM src.task_instance")
     rows = []
@@ -121,14 +127,14 @@ def fast_task_instance_batches(bulk: SqliteBulkImport, schema: AirflowSchema,
         params = tuple(after[:5])
     bulk.query("BEGIN")
     try:
-        _prepare(bulk, tasks)
+        _prepare(bulk, schema, tasks)
         bulk.query(
             "INSERT INTO temp.ab_ti_order (tid, failed, ts, st, part, run_id, tries, "
             f"map_index, end_date) SELECT t.tid, ti.state = 'failed', coalesce("
             f"{_epoch_sql('ti.end_date')}, 0.0), {_epoch_sql('ti.start_date')}, "
-            f"{_iso_sql('r.' + schema.logical_date)}, ti.run_id, ti.try_number, "
+            "r.part, ti.run_id, ti.try_number, "
             "ti.map_index, ti.end_date FROM src.task_instance ti JOIN temp.ab_task_ids t ON "
-            "t.dag_id = ti.dag_id AND t.task_id = ti.task_id LEFT JOIN src.dag_run r ON "
+            "t.dag_id = ti.dag_id AND t.task_id = ti.task_id LEFT JOIN temp.ab_runs r ON "
             f"r.dag_id = ti.dag_id AND r.run_id = ti.run_id WHERE {_FINISHED} {where} "
             f"ORDER BY {_ORDER}", params)
         bulk.query("COMMIT")
