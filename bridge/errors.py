@@ -19,8 +19,9 @@ with what to do::
     ├── AssetExecutionError        user code raised (carries ``.asset_key``; cause chained)
     ├── RunInterruptedError        the run was interrupted (Ctrl-C); the store marks it so
     ├── TranslationError           an Airflow DAG could not be read (carries file/line/dag/task)
-    │   └── UnsupportedOperatorError
-    └── CodemodSkip                a codemod declines a file (like ``libcst.codemod.SkipFile``)
+    ├── CodemodSkip                a codemod declines a file (like ``libcst.codemod.SkipFile``)
+    ├── ExportError                assets cannot be exported as asked (``translators.export``)
+    └── LineageImportError         a lineage source cannot be imported (``translators.lineage``)
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ __all__ = [
     "StoreError",
     "TargetLoadError",
     "TranslationError",
-    "UnsupportedOperatorError",
 ]
 
 
@@ -155,10 +155,6 @@ class TranslationError(BridgeError):
         self.operator = operator
         where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
         super().__init__(f"{where}{message}")
-
-
-class UnsupportedOperatorError(TranslationError):
-    """An Airflow operator has no handler and Airflow is not installed to run it."""
 
 
 class CodemodSkip(BridgeError):
