@@ -26,9 +26,15 @@ from bridge.storage import CatalogAsset
 from bridge.storage._sql_import import SqliteBulkImport
 from translators.lineage._airflow_schema import AirflowSchema
 from translators.lineage._catalog import TaskAssets
+from translators.lineage._db_fast_events import read_asset_events
 from translators.lineage._db_history import SOURCE, _epoch, _iso, bridge_run_id
 
-__all__ = ["FastBatch", "fast_task_instance_batches", "unknown_task_entries"]
+__all__ = [
+    "FastBatch",
+    "fast_task_instance_batches",
+    "read_history",
+    "unknown_task_entries",
+]
 
 _NAIVE = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]."
           "[0-9][0-9][0-9][0-9][0-9][0-9]")
@@ -91,7 +97,7 @@ def unknown_task_entries(bulk: SqliteBulkImport, known: set[str],
                          source: str) -> list[CatalogAsset]:
     """Entries for the task keys the DAGs do not describe that the batches write events
     for (as ``_db_import._unknown`` makes them); adds them to ``known``. Call once the
-    first batch is out of :func:`fast_task_instance_batches`."""
+    task instances are read (:func:`read_history`)."""
     found: list[CatalogAsset] = []
     candidates = bulk.query(
         "SELECT k.tid, t.dag_id, t.task_id, k.asset_key, k.outlets FROM temp.ab_tasks k "
@@ -110,24 +116,23 @@ def unknown_task_entries(bulk: SqliteBulkImport, known: set[str],
     return found
 
 
-def fast_task_instance_batches(bulk: SqliteBulkImport, schema: AirflowSchema,
-                               tasks: TaskAssets, after: list[Any] | None,
-                               size: int) -> Iterator[FastBatch]:
-    """Batches of the task instances past ``after``: each the ``SELECT`` that yields its
-    events for :meth:`SqliteBulkImport.commit_batch`, its parameters, the new watermark and
-    the number of task instances it covers.
+def read_history(bulk: SqliteBulkImport, schema: AirflowSchema, tasks: TaskAssets,
+                 after_ti: list[Any] | None, after_event: int) -> tuple[int, int]:
+    """Read the asset events past ``after_event`` and the finished task instances past
+    ``after_ti`` into temporary tables, in import order, in one read transaction (one
+    snapshot of a live Airflow database); returns how many of each.
 
-    The task instances are read once, in one read transaction (one snapshot of a live
-    Airflow database, as the streaming Python path reads it), into a temporary table in
-    import order; the batches are ranges of that table.
+    The batches are ranges of those tables: :func:`fast_asset_event_batches` and
+    :func:`fast_task_instance_batches`.
     """
     where, params = "", ()
-    if after is not None:
+    if after_ti is not None:
         where = f"AND ({_ORDER}) > (?, ?, ?, ?, ?)"
-        params = tuple(after[:5])
+        params = tuple(after_ti[:5])
     bulk.query("BEGIN")
     try:
         _prepare(bulk, schema, tasks)
+        events = read_asset_events(bulk, schema, after_event, _epoch_sql)
         bulk.query(
             "INSERT INTO temp.ab_ti_order (tid, failed, ts, st, part, run_id, tries, "
             f"map_index, end_date) SELECT t.tid, ti.state = 'failed', coalesce("
@@ -142,7 +147,14 @@ def fast_task_instance_batches(bulk: SqliteBulkImport, schema: AirflowSchema,
         if bulk.connection.in_transaction:
             bulk.query("ROLLBACK")
         raise
-    total = bulk.query("SELECT coalesce(max(n), 0) FROM temp.ab_ti_order")[0][0]
+    return events, int(bulk.query("SELECT coalesce(max(n), 0) FROM temp.ab_ti_order")[0][0])
+
+
+def fast_task_instance_batches(bulk: SqliteBulkImport, total: int,
+                               size: int) -> Iterator[FastBatch]:
+    """Batches of the task instances :func:`read_history` read: each the ``SELECT`` that
+    yields its events for :meth:`SqliteBulkImport.commit_batch`, its parameters, the new
+    watermark and the number of task instances it covers."""
     # the store's order (key, then time; ties in import order) is sorted on narrow rows
     # first, into a table whose row id is the position; the events are built in that order
     order = (

@@ -33,6 +33,7 @@ from translators.translator import airflow_asset_key
 __all__ = [
     "asset_event_batches",
     "asset_event_from_row",
+    "asset_event_metadata",
     "bridge_run_id",
     "task_instance_batches",
     "ti_events_from_row",
@@ -85,7 +86,17 @@ def asset_event_batches(conn: sa.Connection, schema: AirflowSchema, after: int,
 def asset_event_from_row(row: Any) -> AssetEvent:
     """The materialization an asset event row records (columns as selected above)."""
     event_id, name, uri, dag_id, task_id, run_id, map_index, when, part, logical, extra = row
-    key = _asset_key(name, uri)
+    return AssetEvent(
+        run_id=bridge_run_id(run_id or f"asset-event-{event_id}"),
+        asset_key=_asset_key(name, uri), kind=_MAT, timestamp=_epoch(when) or 0.0,
+        partition=part or _iso(logical),
+        metadata=asset_event_metadata(event_id, dag_id, task_id, map_index, extra),
+        source=SOURCE)
+
+
+def asset_event_metadata(event_id: Any, dag_id: Any, task_id: Any, map_index: Any,
+                         extra: Any) -> dict[str, Any]:
+    """The metadata of an asset event's materialization: its id, producer and extra."""
     metadata: dict[str, Any] = {"airflow_event_id": int(event_id)}
     if dag_id:
         metadata.update(dag_id=dag_id, task_id=task_id, map_index=map_index)
@@ -95,10 +106,7 @@ def asset_event_from_row(row: Any) -> AssetEvent:
         details = {"raw": extra}
     if details:
         metadata["extra"] = details
-    return AssetEvent(
-        run_id=bridge_run_id(run_id or f"asset-event-{event_id}"), asset_key=key, kind=_MAT,
-        timestamp=_epoch(when) or 0.0, partition=part or _iso(logical), metadata=metadata,
-        source=SOURCE)
+    return metadata
 
 
 def task_instance_batches(

@@ -25,7 +25,12 @@ from bridge.storage._sql_import import SqliteBulkImport
 from translators.lineage._airflow_schema import AirflowSchema, detect_schema, open_airflow_db
 from translators.lineage._catalog import TaskAssets, catalog_from_dags
 from translators.lineage._dag_structure import read_airflow_assets, read_serialized_dags
-from translators.lineage._db_fast import fast_task_instance_batches, unknown_task_entries
+from translators.lineage._db_fast import (
+    fast_task_instance_batches,
+    read_history,
+    unknown_task_entries,
+)
+from translators.lineage._db_fast_events import fast_asset_event_batches, unknown_event_entries
 from translators.lineage._db_history import asset_event_batches, task_instance_batches
 from translators.lineage._errors import LineageImportError
 from translators.lineage._result import ImportResult, catalog_changes
@@ -34,11 +39,12 @@ from translators.model import DagInfo
 __all__ = ["import_airflow_db"]
 
 SOURCE = "airflow-db"
+_BATCH, _SQL_BATCH = 50_000, 200_000
 _KEY_AND_TIME = operator.attrgetter("asset_key", "timestamp")
 
 
 def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] = (),
-                      batch_size: int = 50_000) -> ImportResult:
+                      batch_size: int | None = None) -> ImportResult:
     """Import an Airflow metadata database (SQLite path or URL) into ``store``.
 
     Args:
@@ -46,7 +52,8 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
         store: the bridge store to fill.
         dags: DAG files/folders to take the DAG structure from (through the translate
             readers) instead of the database's serialized DAGs.
-        batch_size: source rows per store transaction.
+        batch_size: source rows per store transaction (default: 50,000; 200,000 when
+            both databases are SQLite files and the history is mapped in SQL).
 
     Returns:
         What was imported.
@@ -70,7 +77,7 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
 
 
 def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | Path],
-            batch_size: int) -> ImportResult:
+            batch_size: int | None) -> ImportResult:
     schema = detect_schema(conn, name)
     result = ImportResult(kind=SOURCE, source=name,
                           schema=f"Airflow {schema.release} (revision {schema.revision})")
@@ -82,24 +89,26 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
     known = {entry.key for entry in entries}
     mark = f"{SOURCE}:{name}"
     after_event = int(store.watermark(f"{mark}:asset_event") or 0)
-    for batch, last in asset_event_batches(conn, schema, after_event, batch_size):
-        result.records_read += len(batch)
-        pending += _unknown(batch, known)
-        _commit(store, result, pending, batch, {f"{mark}:asset_event": str(last)})
-        pending = []
     stored = store.watermark(f"{mark}:task_instance")
     after_ti = json.loads(stored) if stored else None
-    in_sql = conn.dialect.name == "sqlite" and SqliteBulkImport.supports(store)
-    if in_sql:
+    if conn.dialect.name == "sqlite" and SqliteBulkImport.supports(store):
         assert isinstance(store, SqlStore)
-        pending = _import_in_sql(store, name, schema, tasks, after_ti, batch_size, known,
-                                 pending, result)
-    for batch, last_ti, read in () if in_sql else task_instance_batches(
-            conn, schema, tasks, after_ti, batch_size):
-        result.records_read += read
-        pending += _unknown(batch, known, tasks)
-        _commit(store, result, pending, batch, {f"{mark}:task_instance": json.dumps(last_ti)})
-        pending = []
+        pending = _import_in_sql(store, name, schema, tasks, (after_event, after_ti),
+                                 batch_size or _SQL_BATCH, known, pending, result)
+    else:
+        for batch, last in asset_event_batches(conn, schema, after_event,
+                                               batch_size or _BATCH):
+            result.records_read += len(batch)
+            pending += _unknown(batch, known)
+            _commit(store, result, pending, batch, {f"{mark}:asset_event": str(last)})
+            pending = []
+        for batch, last_ti, read in task_instance_batches(conn, schema, tasks, after_ti,
+                                                          batch_size or _BATCH):
+            result.records_read += read
+            pending += _unknown(batch, known, tasks)
+            _commit(store, result, pending, batch,
+                    {f"{mark}:task_instance": json.dumps(last_ti)})
+            pending = []
     if pending:
         _commit(store, result, pending, [], {})
     result.assets_total = len(store.catalog())
@@ -107,24 +116,26 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
 
 
 def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: TaskAssets,
-                   after: list[Any] | None, batch_size: int, known: set[str],
+                   after: tuple[int, list[Any] | None], batch_size: int, known: set[str],
                    pending: list[CatalogAsset], result: ImportResult) -> list[CatalogAsset]:
-    """The task-instance history mapped in SQL (both databases SQLite files): the same
-    events, batches and watermarks as the loop over ``task_instance_batches``; returns the
-    catalog entries still to write."""
-    bulk, first = SqliteBulkImport(store, {"src": name}), True
+    """The history mapped in SQL (both databases SQLite files): the same events, catalog
+    entries and watermarks as the loops over ``asset_event_batches`` and
+    ``task_instance_batches``; returns the catalog entries still to write."""
+    bulk, mark = SqliteBulkImport(store, {"src": name}), f"{SOURCE}:{name}"
     try:
-        for select, params, last_ti, read in fast_task_instance_batches(bulk, schema, tasks,
-                                                                        after, batch_size):
-            if first:
+        events, tis = read_history(bulk, schema, tasks, after[1], after[0])
+        for select, params, last_event, read in fast_asset_event_batches(bulk, events,
+                                                                         batch_size):
+            pending += unknown_event_entries(bulk, params[0], params[1], known, SOURCE)
+            _commit_in_sql(bulk, result, pending, select, params, read,
+                           {f"{mark}:asset_event": last_event})
+            pending = []
+        for n, (select, params, last_ti, read) in enumerate(
+                fast_task_instance_batches(bulk, tis, batch_size)):
+            if n == 0:
                 pending += unknown_task_entries(bulk, known, SOURCE)
-                first = False
-            result.records_read += read
-            # commit_batch raises StoreError for what goes wrong on the store's side
-            result.events.update(bulk.commit_batch(
-                pending, select, params,
-                {f"{SOURCE}:{name}:task_instance": json.dumps(last_ti)}))
-            result.batches += 1
+            _commit_in_sql(bulk, result, pending, select, params, read,
+                           {f"{mark}:task_instance": json.dumps(last_ti)})
             pending = []
     except sqlite3.Error as exc:
         raise LineageImportError(f"cannot read Airflow database {name}: {exc}; is it an "
@@ -132,6 +143,15 @@ def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: Tas
     finally:
         bulk.close()
     return pending
+
+
+def _commit_in_sql(bulk: SqliteBulkImport, result: ImportResult, assets: list[CatalogAsset],
+                   select: str, params: tuple[Any, ...], read: int,
+                   watermarks: dict[str, str]) -> None:
+    result.records_read += read
+    # commit_batch raises StoreError for what goes wrong on the store's side
+    result.events.update(bulk.commit_batch(assets, select, params, watermarks))
+    result.batches += 1
 
 
 def _commit(store: Store, result: ImportResult, assets: list[CatalogAsset],

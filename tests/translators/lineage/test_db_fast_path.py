@@ -86,7 +86,8 @@ def test_sql_mapping_matches_python_on_airflow2(airflow2_sqlite: AirflowDb,
 def test_sql_mapping_matches_python_on_odd_rows(airflow3_sqlite: AirflowDb,
                                                 tmp_path: Path) -> None:
     """A deleted DAG's tasks, mapped tasks, over-long run ids, missing start dates,
-    timestamps in other text forms and names that JSON must escape."""
+    timestamps in other text forms and names that JSON must escape; asset events with
+    extras, partition keys, no producer, no run and odd text."""
     odd = tmp_path / "odd.db"
     shutil.copy(airflow3_sqlite.target, odd)
     conn = sqlite3.connect(odd)
@@ -112,7 +113,41 @@ def test_sql_mapping_matches_python_on_odd_rows(airflow3_sqlite: AirflowDb,
             changed.append(tuple(row))
         conn.executemany(f"INSERT INTO task_instance VALUES ({', '.join('?' * len(columns))})",
                          changed)
+        _odd_asset_events(conn)
         conn.commit()
     finally:
         conn.close()
     _both(tmp_path, [str(odd)], 3)
+
+
+def _odd_asset_events(conn: sqlite3.Connection) -> None:
+    """Copies of the asset events with what the SQL mapping must hand to Python or map
+    as Python does: extras (valid, empty, invalid JSON), names JSON escapes, no producer,
+    no run, over-long run ids, partition keys, other timestamp forms, mapped producers."""
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(asset_event)")]
+    at = {name: i for i, name in enumerate(columns)}
+    rows = conn.execute("SELECT * FROM asset_event ORDER BY id").fetchall()
+    assert rows
+    changed = []
+    for n, original in enumerate(rows * 2):
+        row = list(original)
+        row[at["id"]] = None
+        if n % 6 == 0:
+            row[at["source_dag_id"]], row[at["source_run_id"]] = None, None
+            row[at["extra"]] = '{"rows": [1, "\u00e9"], "ok": true}'
+        elif n % 6 == 1:
+            row[at["source_dag_id"]] += '_\u00e9"'
+            row[at["source_map_index"]], row[at["partition_key"]] = n, f"p{n}"
+        elif n % 6 == 2:
+            row[at["extra"]], row[at["source_run_id"]] = "not json", f"manual__{'y' * 80}{n}"
+        elif n % 6 == 3:
+            row[at["timestamp"]] = "2026-03-01T10:00:00+00:00"
+            row[at["source_task_id"]], row[at["extra"]] = None, "null"
+        elif n % 6 == 4:
+            row[at["source_dag_id"]], row[at["partition_key"]] = "", ""
+            row[at["source_run_id"]], row[at["source_map_index"]] = "", None
+        else:
+            row[at["source_task_id"]] += "\\x"
+        changed.append(tuple(row))
+    conn.executemany(f"INSERT INTO asset_event VALUES ({', '.join('?' * len(columns))})",
+                     changed)
