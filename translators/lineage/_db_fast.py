@@ -47,9 +47,8 @@ FastBatch = tuple[str, tuple[Any, ...], list[Any], int]
 def _epoch_sql(column: str) -> str:
     """SQL for :func:`_epoch` of a text column (anything but the naive UTC form, and a
     date SQLite cannot read, goes through the Python function)."""
-    return (f"coalesce(CASE WHEN {column} LIKE '____-__-__ __:__:__.______' AND "
-            f"substr({column}, 21) NOT GLOB '*[^0-9]*' THEN (unixepoch(substr({column}, 1, "
-            f"19)) * 1000000 + CAST(substr({column}, 21) AS INTEGER)) / 1000000.0 END, "
+    return (f"coalesce(CASE WHEN {column} GLOB '{_NAIVE}' THEN (unixepoch(substr({column}, "
+            f"1, 19)) * 1000000 + CAST(substr({column}, 21) AS INTEGER)) / 1000000.0 END, "
             f"ab_epoch({column}))")
 
 
@@ -71,6 +70,7 @@ def _prepare(bulk: SqliteBulkImport, schema: AirflowSchema, tasks: TaskAssets) -
             ("ab_task_ids", "tid INTEGER PRIMARY KEY, dag_id TEXT, task_id TEXT, "
                             "UNIQUE (dag_id, task_id)"),
             ("ab_tasks", "tid INTEGER, asset_key TEXT, outlets INTEGER, meta TEXT, error TEXT, "
+                         "key_rank INTEGER, "
                          "PRIMARY KEY (tid, asset_key)"),
             ("ab_ti_order", "n INTEGER PRIMARY KEY, tid INTEGER, failed INTEGER, ts REAL, "
                             "st REAL, part TEXT, run_id TEXT, tries, map_index, end_date"),
@@ -90,7 +90,11 @@ def _prepare(bulk: SqliteBulkImport, schema: AirflowSchema, tasks: TaskAssets) -
         outlets = int((dag_id, task_id) in tasks.with_outlets)
         rows += [(tid, key, outlets, meta.removesuffix("null}"), error)
                  for key in tasks.of(dag_id, task_id)]
-    bulk.connection.executemany("INSERT INTO temp.ab_tasks VALUES (?, ?, ?, ?, ?)", rows)
+    # the keys' rank in SQLite's text order (UTF-8 bytes, which is code point order): the
+    # batches sort on an integer instead of the key
+    rank = {key: n for n, key in enumerate(sorted({row[1] for row in rows}))}
+    bulk.connection.executemany("INSERT INTO temp.ab_tasks VALUES (?, ?, ?, ?, ?, ?)",
+                                [(*row, rank[row[1]]) for row in rows])
 
 
 def unknown_task_entries(bulk: SqliteBulkImport, known: set[str],
@@ -160,7 +164,7 @@ def fast_task_instance_batches(bulk: SqliteBulkImport, total: int,
     order = (
         "INSERT INTO temp.ab_batch (o, task) SELECT o.n, k.rowid FROM temp.ab_ti_order o "
         "JOIN temp.ab_tasks k ON k.tid = o.tid WHERE o.n BETWEEN ? AND ? AND (o.failed OR "
-        "k.outlets = 0) ORDER BY k.asset_key, o.ts, o.n")
+        "k.outlets = 0) ORDER BY k.key_rank, o.ts, o.n")
     select = (
         "SELECT CASE WHEN length(o.run_id) <= 64 THEN o.run_id ELSE ab_run_id(o.run_id) END, "
         "k.asset_key, CASE WHEN o.failed THEN 'failure' ELSE 'materialization' END, o.part, "
