@@ -8,9 +8,9 @@ schema in a temporary AIRFLOW_HOME; ``_lineage_fill.fill`` writes 100 DAGs x 10 
 1,000 runs = 1,000,000 task instances, 100,000 DAG runs and 100,000 asset events into it.
 
 Timed: ``import_airflow_db`` of that database into a new SQLite store (read-only open,
-schema detection, DAG structure, translation, asset events mapped in Python, then every
-task instance mapped in SQL over the Airflow file attached read-only to the store, written
-in 50,000-row transactions), then a second import of the same database (nothing new: it
+schema detection, DAG structure, translation, then the asset events and every task instance
+mapped in SQL over the Airflow file attached read-only to the store, written in
+200,000-row transactions), then a second import of the same database (nothing new: it
 must add nothing). Target: at least 100,000 task-instance rows per second for the first
 import. Also timed, for reference: reading and mapping the task instances the way the
 generic path does (a PostgreSQL database or store), writing nothing.
