@@ -101,7 +101,7 @@ def main() -> None:
           f"{read_cpu:.2f} s CPU "
           f"for {tis:,} task instances -> {mapped:,} events: "
           f"{tis / read_seconds:,.0f} rows/s")
-    print(f"first import ({'task instances mapped in SQL' if in_sql else 'generic path'}): "
+    print(f"first import ({'history mapped in SQL' if in_sql else 'generic path'}): "
           f"{first.seconds:.2f} s for {tis:,} task instances and "
           f"{counts['asset_event']:,} asset events -> {first.events_added:,} events "
           f"({dict(first.events)}), {first.assets_total:,} assets, {first.batches} batches")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bridge.errors import StoreError
 from bridge.storage import SqlStore
 from bridge.storage._sql_import import SqliteBulkImport
 from tests.translators.lineage._airflow_dbs import AirflowDb
@@ -151,3 +152,39 @@ def _odd_asset_events(conn: sqlite3.Connection) -> None:
         changed.append(tuple(row))
     conn.executemany(f"INSERT INTO asset_event VALUES ({', '.join('?' * len(columns))})",
                      changed)
+
+
+@pytest.mark.parametrize("stop_after", [3, 9])
+def test_an_interrupted_sql_import_leaves_whole_batches_and_resumes(
+        airflow3_sqlite: AirflowDb, tmp_path: Path, stop_after: int) -> None:
+    """A store that refuses a write mid-import (a real SQLite error from a trigger, in an
+    asset-event batch or in a task-instance batch) keeps whole batches and their
+    watermarks; the next import continues and ends where an uninterrupted one does."""
+    fast = SqlStore(f"sqlite:///{tmp_path / 'fast.db'}")
+    fast.catalog()  # creates the tables
+    conn = sqlite3.connect(tmp_path / "fast.db")
+    conn.execute("CREATE TRIGGER full BEFORE INSERT ON ab_asset_events WHEN (SELECT count(*) "
+                 f"FROM ab_asset_events) >= {stop_after} BEGIN SELECT RAISE(ABORT, "
+                 "'disk full (simulated)'); END")
+    conn.commit()
+    with pytest.raises(StoreError, match="disk full"):
+        import_airflow_db(airflow3_sqlite.target, fast, batch_size=2)
+    rows, marks = _dump(tmp_path / "fast.db")[0::2]
+    assert 0 < len(rows) <= stop_after and marks  # whole batches, with their watermarks
+    assert len({row[0] for row in rows}) == len(rows)
+    conn.execute("DROP TRIGGER full")
+    conn.commit()
+    conn.close()
+    slow = _PythonPath(f"sqlite:///{tmp_path / 'slow.db'}")
+    try:
+        assert import_airflow_db(airflow3_sqlite.target, fast, batch_size=2).events_added > 0
+        import_airflow_db(airflow3_sqlite.target, slow, batch_size=2)
+        assert import_airflow_db(airflow3_sqlite.target, fast).events_added == 0
+    finally:
+        fast.close()
+        slow.close()
+    done, reference = _dump(tmp_path / "fast.db"), _dump(tmp_path / "slow.db")
+    # the same events (ids may differ where the interruption split the batches) and the
+    # same catalog and watermarks
+    assert sorted(row[1:] for row in done[0]) == sorted(row[1:] for row in reference[0])
+    assert done[1:] == reference[1:]
