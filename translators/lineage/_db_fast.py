@@ -6,11 +6,14 @@ store (:class:`~bridge.storage._sql_import.SqliteBulkImport`): the rows never be
 Python objects, which is what makes a first import of millions of task instances fast.
 
 - The finished task instances past the watermark are read once, in one read transaction
-  (one snapshot, as the Python path's single cursor), into a temporary table in import
-  order, with their task id, kind, times, partition and run; batches are ranges of it.
+  (one snapshot, as the Python path's single cursor; the asset events of
+  :mod:`~translators.lineage._db_fast_events` are read in the same one), into a temporary
+  table in import order, with their task id, kind, times, partition and run; batches are
+  ranges of it.
 - Each task's asset keys, its JSON metadata prefix and failure text come from a temporary
   table filled from :class:`~translators.lineage._catalog.TaskAssets`.
-- Event ids follow the Python path's order (key, then time, ties in import order).
+- Event ids follow the Python path's order (key, then time, ties in import order); the
+  batches sort on the key's rank, an integer in the same order.
 - Timestamps in SQLite's naive UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``) are converted in
   SQL with the same arithmetic as ``datetime.timestamp()`` (integer microseconds divided by
   10**6, correctly rounded either way); any other form goes through the Python helpers.
