@@ -12,6 +12,7 @@ import ast
 import contextlib
 import difflib
 import functools
+import gc
 import io
 import multiprocessing
 import os
@@ -167,6 +168,30 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def process_file(path: str | Path, command_names: Sequence[str], mode: Mode) -> FileResult:
     """Run the named commands over one file; never raises (failures are results)."""
+    with _cyclic_gc_paused():
+        return _process_file(path, command_names, mode)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while one file is processed.
+
+    LibCST trees are acyclic (nodes hold no parent links), so reference counting frees them;
+    the cyclic collector would only re-scan the hundreds of thousands of live nodes a parse
+    allocates, which costs about a tenth of a file's time. Cycles made meanwhile are
+    collected as usual once it is back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _process_file(path: str | Path, command_names: Sequence[str], mode: Mode) -> FileResult:
     name = str(path)
     try:
         commands = [get_command(n) for n in command_names]
