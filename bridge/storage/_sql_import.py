@@ -11,6 +11,7 @@ IMMEDIATE``, as every store connection), so an interrupted import leaves whole b
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections import Counter
@@ -53,7 +54,9 @@ class SqliteBulkImport:
             for pragma in ("busy_timeout = 60000", "journal_mode = WAL",
                            "synchronous = NORMAL", "foreign_keys = ON",
                            f"cache_size = {_BULK_CACHE_KIB}",
-                           f"temp.cache_size = {_BULK_CACHE_KIB * 2}"):
+                           f"temp.cache_size = {_BULK_CACHE_KIB * 2}",
+                           # large sorts (an import's read order) use the other CPUs too
+                           f"threads = {min(4, os.cpu_count() or 1)}"):
                 self.connection.execute(f"PRAGMA {pragma}")
             for name, path in attach.items():
                 uri = Path(path).resolve().as_uri() + "?mode=ro"

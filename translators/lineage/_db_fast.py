@@ -41,6 +41,7 @@ __all__ = [
 
 _NAIVE = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]."
           "[0-9][0-9][0-9][0-9][0-9][0-9]")
+_MICROS = "[0-9][0-9][0-9][0-9][0-9][0-9]"
 _FINISHED = "ti.state IN ('success', 'failed') AND ti.end_date IS NOT NULL"
 _ORDER = "ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index"
 #: (select, params, watermark, source rows) of one batch
@@ -49,10 +50,15 @@ FastBatch = tuple[str, tuple[Any, ...], list[Any], int]
 
 def _epoch_sql(column: str) -> str:
     """SQL for :func:`_epoch` of a text column (anything but the naive UTC form, and a
-    date SQLite cannot read, goes through the Python function)."""
-    return (f"coalesce(CASE WHEN {column} GLOB '{_NAIVE}' THEN (unixepoch(substr({column}, "
-            f"1, 19)) * 1000000 + CAST(substr({column}, 21) AS INTEGER)) / 1000000.0 END, "
-            f"ab_epoch({column}))")
+    date SQLite cannot read, goes through the Python function).
+
+    The form is checked by its length, its separators and the digits of its microseconds
+    (``unixepoch`` yields NULL for any other malformed date and time), which costs a
+    fraction of matching the whole text against a pattern."""
+    return (f"coalesce(CASE WHEN length({column}) = 26 AND substr({column}, 11, 1) = ' ' "
+            f"AND substr({column}, 20, 1) = '.' AND substr({column}, 21) GLOB '{_MICROS}' "
+            f"THEN (unixepoch(substr({column}, 1, 19)) * 1000000 + CAST(substr({column}, 21) "
+            f"AS INTEGER)) / 1000000.0 END, ab_epoch({column}))")
 
 
 def _iso_sql(column: str) -> str:

@@ -87,7 +87,7 @@ def test_sql_mapping_matches_python_on_airflow2(airflow2_sqlite: AirflowDb,
 def test_sql_mapping_matches_python_on_odd_rows(airflow3_sqlite: AirflowDb,
                                                 tmp_path: Path) -> None:
     """A deleted DAG's tasks, mapped tasks, over-long run ids, missing start dates,
-    timestamps in other text forms and names that JSON must escape; asset events with
+    timestamps in other text forms (one of SQLite's length) and names that JSON must escape; asset events with
     extras, partition keys, no producer, no run and odd text."""
     odd = tmp_path / "odd.db"
     shutil.copy(airflow3_sqlite.target, odd)
@@ -105,6 +105,7 @@ def test_sql_mapping_matches_python_on_odd_rows(airflow3_sqlite: AirflowDb,
                 row[at["dag_id"]] = "deleted_dag"
             elif n % 4 == 1:
                 row[at["map_index"]], row[at["try_number"]] = n, 3
+                row[at["end_date"]] = "2026-03-01T10:00:00.250000"  # 26 characters, not SQLite's
             elif n % 4 == 2:
                 row[at["run_id"]], row[at["start_date"]] = f"manual__{'x' * 80}{n}", None
             else:
