@@ -2,7 +2,8 @@
 
 Each task's spec comes from the :class:`~translators.translator.AirflowTranslator` (key
 ``dag_id/task_id`` by default, group = the DAG, the task group in the metadata), completed
-with what running needs: ``deps`` = the upstream tasks' keys, the task's Airflow trigger
+with what running needs: ``deps`` = the upstream tasks' keys (for an
+``ExternalTaskSensor``, also the loaded tasks it waits for), the task's Airflow trigger
 rule, and a retry policy from ``retries`` / ``retry_delay`` /
 ``retry_exponential_backoff``. The asset function runs the original task
 (:func:`~translators.execution._task.execute_task`) with the run's
@@ -22,14 +23,13 @@ from bridge._spec import AssetSpec, RetryPolicy
 from bridge._types import TriggerRule
 from bridge.runner import AssetContext
 from translators.execution._runtime import RUNTIME_RESOURCE, AirflowRun
+from translators.execution._sensors import sensed_tasks
+from translators.execution._states import trigger_rule_of
 from translators.execution._task import execute_task
 from translators.translator import AirflowTranslator
 
-__all__ = ["dag_assets", "trigger_rule_of"]
+__all__ = ["dag_assets"]
 
-#: Airflow rules the bridge runner does not know, and the bridge rule that decides whether
-#: the step starts (the asset function then applies the Airflow rule itself)
-_CLOSEST_RULE = {"all_done_min_one_success": TriggerRule.ALL_DONE}
 
 
 def dag_assets(dags: Iterable[Any], translator: AirflowTranslator | None = None, *,
@@ -47,31 +47,26 @@ def dag_assets(dags: Iterable[Any], translator: AirflowTranslator | None = None,
     from translators.live import dag_info
 
     translator = translator or AirflowTranslator()
-    assets: list[Asset] = []
-    for dag in dags:
+    loaded = {dag.dag_id: dag for dag in dags}
+    specs: dict[tuple[str, str], AssetSpec] = {}
+    for dag in loaded.values():
         info = dag_info(dag)
-        specs = {task.task_id: translator.get_asset_spec(task, info) for task in info.tasks}
-        keys = {task_id: spec.key for task_id, spec in specs.items()}
+        specs.update({(dag.dag_id, task.task_id): translator.get_asset_spec(task, info)
+                      for task in info.tasks})
+    assets: list[Asset] = []
+    for dag in loaded.values():
         for task in sorted(dag.tasks, key=lambda t: t.task_id):
-            spec = specs[task.task_id].replace(
-                deps=tuple(keys[up] for up in sorted(task.upstream_task_ids)),
-                trigger_rule=trigger_rule_of(task),
+            upstream = [(dag.dag_id, up) for up in sorted(task.upstream_task_ids)]
+            sensed = sensed_tasks(task, loaded)
+            spec = specs[(dag.dag_id, task.task_id)].replace(
+                deps=tuple(dict.fromkeys(specs[ref].key for ref in upstream + sensed)),
+                # a sensor starts once what it waits for ended, whatever the outcome; its
+                # own rule is applied to its DAG's upstream tasks when it runs
+                trigger_rule=TriggerRule.ALL_DONE if sensed else trigger_rule_of(task),
                 retry=_retry_policy(task, retry_delay),
             )
             assets.append(_task_asset(spec, dag.dag_id, task))
     return assets
-
-
-def trigger_rule_of(task: Any) -> TriggerRule:
-    """The bridge trigger rule for an Airflow task (same names, same meaning).
-
-    Examples:
-        >>> class Task: trigger_rule = "none_failed_min_one_success"
-        >>> trigger_rule_of(Task()).value
-        'none_failed_min_one_success'
-    """
-    rule = str(getattr(task.trigger_rule, "value", task.trigger_rule))
-    return _CLOSEST_RULE.get(rule) or TriggerRule(rule)
 
 
 def _retry_policy(task: Any, delay_override: float | None) -> RetryPolicy | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from translators.execution._xcom import UNMAPPED, XComStore
 
@@ -45,6 +45,15 @@ class RunFacts(Protocol):
     def task_state(self, dag_id: str, task_id: str) -> str | None:
         """The Airflow state of a task that finished in this run, or None."""
 
+    def task_instance_states(self, dag_id: str, task_id: str) -> list[str] | None:
+        """The states of a task's instances (one per map index) if it ran in this run."""
+
+    def dag_task_ids(self, dag_id: str) -> list[str] | None:
+        """The task ids of a loaded DAG, or None when the run did not load it."""
+
+    def dag_leaf_ids(self, dag_id: str) -> list[str]:
+        """The ids of a loaded DAG's tasks that have no downstream tasks."""
+
 
 class LocalComms:
     """Answers Task SDK requests from the run's memory (see the module docstring)."""
@@ -63,6 +72,8 @@ class LocalComms:
             "GetConnection": self._connection,
             "GetTICount": self._ti_count,
             "GetTaskStates": self._task_states,
+            "GetDRCount": self._dr_count,
+            "GetDagRunState": self._dag_run_state,
             "SetRenderedFields": self._ok,
             "SetRenderedMapIndex": self._ok,
             "ValidateInletsAndOutlets": self._no_inactive_assets,
@@ -160,15 +171,73 @@ class LocalComms:
     def _ti_count(self, msg: Any) -> Any:
         from airflow.sdk.execution_time.comms import TICount
 
-        ids = msg.task_ids or []
-        return TICount(count=sum(self.facts.map_count(msg.dag_id, task) for task in ids))
+        if msg.states is None and msg.task_group_id is None:  # map lengths (mapped tasks)
+            ids = msg.task_ids or []
+            return TICount(count=sum(self.facts.map_count(msg.dag_id, task) for task in ids))
+        # what a sensor on other tasks asks: how many of them ended in these states
+        ran = self._ran(msg.dag_id, self._requested_tasks(msg))
+        wanted = set(msg.states or ())
+        return TICount(count=sum(1 for states in ran.values() for state in states
+                                 if not wanted or state in wanted))
 
     def _task_states(self, msg: Any) -> Any:
         from airflow.sdk.execution_time.comms import TaskStatesResult
 
-        states = {task: self.facts.task_state(msg.dag_id, task) for task in msg.task_ids or []}
         run_id = (msg.run_ids or ["?"])[0]
-        return TaskStatesResult(task_states={run_id: states})
+        if msg.task_group_id is None:  # the tasks of this run (trigger rules, branches)
+            states = {task: self.facts.task_state(msg.dag_id, task)
+                      for task in msg.task_ids or []}
+            return TaskStatesResult(task_states={run_id: states})
+        ran = self._ran(msg.dag_id, self._requested_tasks(msg))
+        flat = {f"{task}[{index}]" if len(states) > 1 else task: state
+                for task, states in ran.items() for index, state in enumerate(states)}
+        return TaskStatesResult(task_states={run_id: flat})
+
+    def _dr_count(self, msg: Any) -> Any:
+        from airflow.sdk.execution_time.comms import DRCount
+
+        state = self._dag_state(msg.dag_id)
+        return DRCount(count=int(not msg.states or state in msg.states))
+
+    def _dag_run_state(self, msg: Any) -> Any:
+        from airflow.sdk.api.datamodels._generated import DagRunState
+        from airflow.sdk.execution_time.comms import DagRunStateResult
+
+        return DagRunStateResult(state=DagRunState(self._dag_state(msg.dag_id)))
+
+    def _requested_tasks(self, msg: Any) -> list[str]:
+        tasks = self.facts.dag_task_ids(msg.dag_id) or []
+        if msg.task_group_id is not None:
+            prefix = f"{msg.task_group_id}."
+            return [task for task in tasks if task.startswith(prefix)]
+        return list(msg.task_ids or tasks)
+
+    def _ran(self, dag_id: str, task_ids: list[str]) -> dict[str, list[str]]:
+        """task id -> its instances' states; fails the asking task (no retry) naming what
+        did not run here, where a sensor would poke until its timeout for nothing."""
+        loaded = self.facts.dag_task_ids(dag_id)
+        if loaded is None:
+            _fail(f"DAG {dag_id!r} is not part of this in-process run; run its DAG file "
+                  "together with this one, or select without this sensor")
+        found: dict[str, list[str]] = {}
+        for task in task_ids:
+            states = self.facts.task_instance_states(dag_id, task)
+            if states is None:
+                _fail(f"task {task!r} of DAG {dag_id!r} did not run in this in-process run; "
+                      "select it too (the tasks a sensor waits for run before it)")
+            found[task] = states
+        if not found:
+            _fail(f"DAG {dag_id!r} has no tasks {task_ids!r} to wait for")
+        return found
+
+    def _dag_state(self, dag_id: str) -> str:
+        """The state Airflow would give ``dag_id``'s run once all its tasks ran here:
+        failed when a task without downstream tasks failed, else success."""
+        ran = self._ran(dag_id, self.facts.dag_task_ids(dag_id) or [])
+        leaves = self.facts.dag_leaf_ids(dag_id)
+        bad = {"failed", "upstream_failed"}
+        failed = any(state in bad for task in leaves for state in ran.get(task, ()))
+        return "failed" if failed else "success"
 
     # --- assets and state stores -------------------------------------------------------------
 
@@ -247,6 +316,12 @@ class LocalComms:
         from airflow.sdk.execution_time.comms import PrevSuccessfulDagRunResult
 
         return PrevSuccessfulDagRunResult()
+
+
+def _fail(message: str) -> NoReturn:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(message)
 
 
 def _error(message: str, kind: Any = None) -> Any:

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from translators.execution._xcom import ALL_INDEXES, RETURN_KEY, UNMAPPED, XComStore
 
@@ -76,6 +76,8 @@ class LocalTaskInstance:
         self.rendered_map_index: str | None = None
         self.run = run
         self._cached_template_context: dict[str, Any] | None = None
+        #: the questions about other DAGs this try asked (see :meth:`_ask_once`)
+        self._asked: set[tuple[str, str, str]] = set()
 
     def __repr__(self) -> str:
         index = f"[{self.map_index}]" if self.map_index >= 0 else ""
@@ -126,6 +128,67 @@ class LocalTaskInstance:
         self.task.render_template_fields(context, jinja_env)
         self.task = context["task"]
         return original
+
+    # --- other DAGs' tasks and runs (ExternalTaskSensor), answered by the run's memory ------
+
+    def get_ti_count(self, dag_id: str, **query: Any) -> int:
+        """How many task instances of this in-process run match (Airflow's query)."""
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        self._ask_once("get_ti_count", dag_id, query)
+        count = RuntimeTaskInstance.get_ti_count(dag_id, **query)
+        if query.get("states") is not None:
+            every = RuntimeTaskInstance.get_ti_count(dag_id, **{**query, "states": None})
+            self._settled(dag_id, query["states"], reached=count >= every)
+        return count
+
+    def get_task_states(self, dag_id: str, **query: Any) -> dict[str, Any]:
+        """The states of task instances of this in-process run (Airflow's query)."""
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        self._ask_once("get_task_states", dag_id, query)
+        return RuntimeTaskInstance.get_task_states(dag_id, **query)
+
+    def get_dr_count(self, dag_id: str, **query: Any) -> int:
+        """How many runs of ``dag_id`` in this in-process run match (0 or 1)."""
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        self._ask_once("get_dr_count", dag_id, query)
+        count = RuntimeTaskInstance.get_dr_count(dag_id, **query)
+        if query.get("states") is not None:
+            self._settled(dag_id, query["states"], reached=count >= 1)
+        return count
+
+    @staticmethod
+    def get_dagrun_state(dag_id: str, run_id: str) -> str:
+        """The state of ``dag_id``'s run in this in-process run."""
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        return RuntimeTaskInstance.get_dagrun_state(dag_id, run_id)
+
+    def _settled(self, dag_id: str, states: Any, *, reached: bool) -> None:
+        """Fail at the first poke when what the sensor waits for ended short of its allowed
+        states (what it waits for ran before it in this run: the answer will not change)."""
+        allowed = getattr(self.task, "allowed_states", None)
+        if not reached and allowed is not None and set(states) == set(allowed):
+            self._fail_waiting(dag_id, allowed)
+
+    def _fail_waiting(self, dag_id: str, allowed: Any) -> NoReturn:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(
+            f"what {self.task_id!r} waits for in DAG {dag_id!r} already ended in this "
+            f"in-process run without reaching its allowed states {list(allowed)!r}; Airflow "
+            "would poke until the sensor's timeout")
+
+    def _ask_once(self, what: str, dag_id: str, query: dict[str, Any]) -> None:
+        """Fail a sensor that asks the same question twice: what it waits for ran before it
+        in this run (or the question fails), so the answer will not change; Airflow would
+        poke until the sensor's timeout."""
+        question = (what, dag_id, repr(sorted(query.items())))
+        if question in self._asked:
+            self._fail_waiting(dag_id, getattr(self.task, "allowed_states", None) or ())
+        self._asked.add(question)
 
     def get_first_reschedule_date(self, context: Any) -> datetime | None:
         """No earlier tries in an in-process run."""

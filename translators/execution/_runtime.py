@@ -123,6 +123,23 @@ class AirflowRun:
         record = self.records.get((dag_id, task_id))
         return record.state if record is not None else None
 
+    def task_instance_states(self, dag_id: str, task_id: str) -> list[str] | None:
+        """The states of a task's instances (one per map index) if it ran in this run."""
+        record = self.records.get((dag_id, task_id))
+        if record is None:
+            return None
+        return list(record.map_states) if record.map_states else [record.state]
+
+    def dag_task_ids(self, dag_id: str) -> list[str] | None:
+        """The task ids of a DAG this run loaded, or None."""
+        dag = self.dags.get(dag_id)
+        return None if dag is None else sorted(dag.task_ids)
+
+    def dag_leaf_ids(self, dag_id: str) -> list[str]:
+        """The ids of a loaded DAG's tasks without downstream tasks."""
+        dag = self.dags.get(dag_id)
+        return [] if dag is None else sorted(t.task_id for t in dag.leaves)
+
 
 def _data_interval(dag: Any, logical_date: datetime | None) -> tuple[Any, Any]:
     """The data interval a manual run at ``logical_date`` gets (as ``dag.test()`` computes

@@ -15,15 +15,19 @@ from typing import Any
 
 from bridge.errors import AssetExecutionError
 from bridge.runner import AssetContext, SkipAsset
+from bridge.runner._trigger import decide
 from translators.execution._instance import LocalTaskInstance
 from translators.execution._mapping import instance_count
 from translators.execution._runtime import AirflowRun, TaskRecord
+from translators.execution._sensors import sensed_tasks
 from translators.execution._states import (
     FAILED,
     SKIPPED,
     SUCCESS,
     UPSTREAM_FAILED,
     combine_map_states,
+    trigger_rule_of,
+    upstream_of,
 )
 from translators.execution._taskrun import InstanceOutcome, run_instance
 from translators.execution._xcom import RETURN_KEY, UNMAPPED
@@ -146,6 +150,12 @@ def _setup_constraint(run: AirflowRun, dag_id: str, task: Any) -> tuple[str, str
     if SKIPPED in indirect_states:
         return SKIPPED, "a setup task of its scope was skipped"
     rule = str(getattr(task.trigger_rule, "value", task.trigger_rule))
+    if sensed_tasks(task, run.dags):  # the bridge started it as all_done (see dag_assets)
+        verdict = decide(trigger_rule_of(task), [
+            upstream_of(t, state_of(t)) for t in sorted(upstream_ids)])
+        if not verdict.run:
+            return (UPSTREAM_FAILED if verdict.upstream_failed else SKIPPED,
+                    verdict.reason or "its trigger rule says so")
     if rule == "all_done_min_one_success":
         ups = [state_of(t) for t in upstream_ids]
         if SKIPPED in ups:

@@ -87,8 +87,8 @@ def test_sql_mapping_matches_python_on_airflow2(airflow2_sqlite: AirflowDb,
 def test_sql_mapping_matches_python_on_odd_rows(airflow3_sqlite: AirflowDb,
                                                 tmp_path: Path) -> None:
     """A deleted DAG's tasks, mapped tasks, over-long run ids, missing start dates,
-    timestamps in other text forms (one of SQLite's length) and names that JSON must escape; asset events with
-    extras, partition keys, no producer, no run and odd text."""
+    timestamps in other text forms (one of SQLite's length) and names that JSON must
+    escape; asset events with extras, partition keys, no producer, no run and odd text."""
     odd = tmp_path / "odd.db"
     shutil.copy(airflow3_sqlite.target, odd)
     conn = sqlite3.connect(odd)
