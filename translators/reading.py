@@ -18,7 +18,7 @@ from typing import Literal
 from bridge.errors import TranslationError
 from translators._airflow_env import airflow_available
 from translators.live import read_live
-from translators.model import DagInfo, Diagnostic, ReadResult
+from translators.model import DagInfo, Diagnostic, Level, ReadResult
 
 __all__ = ["ReadMode", "read_dags"]
 
@@ -68,7 +68,8 @@ def read_dags(paths: Sequence[str | Path], *, mode: ReadMode = "auto") -> ReadRe
         return live
     static = _read_static(sorted(failures))
     notes = [
-        _fallback_note(file, f"it failed under Airflow: {error.message}", line=error.line)
+        _fallback_note(file, f"it failed under Airflow: {error.message}", line=error.line,
+                       level="warning")
         for file, error in failures.items()
     ]
     return _result(
@@ -87,9 +88,12 @@ def _read_static(paths: Sequence[str | Path]) -> ReadResult:
     return result.model_copy(update={"readers": dict.fromkeys(sorted(files), "static")})
 
 
-def _fallback_note(file: str, why: str, *, line: int | None = None) -> Diagnostic:
+def _fallback_note(file: str, why: str, *, line: int | None = None,
+                   level: Level = "info") -> Diagnostic:
+    """Why a file was read statically: ``warning`` when Airflow itself cannot load it (it
+    would be an import error in Airflow too), ``info`` when Airflow is missing here."""
     return Diagnostic(
-        level="info",
+        level=level,
         code="reader-fallback",
         file=file,
         line=line,

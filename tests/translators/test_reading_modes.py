@@ -92,7 +92,8 @@ def test_auto_says_why_each_file_was_read_statically(batch: dict[str, Any]) -> N
     assert not [d for d in auto.diagnostics if d.code == "import-error"]
     notes = {d.file: d for d in auto.diagnostics if d.code == "reader-fallback"}
     assert set(notes) == {"broken_import.py", "cycle.py", "mixed/broken.py"}
-    assert all(note.level == "info" for note in notes.values())
+    # Airflow itself cannot load these files: worth a warning (the exit code stays 0)
+    assert all(note.level == "warning" for note in notes.values())
     errors = {d.file: d for d in live.diagnostics if d.code == "import-error"}
     for file, note in notes.items():
         assert note.message == f"read statically: it failed under Airflow: {errors[file].message}"
