@@ -74,9 +74,8 @@ def asset_statuses(
 
 
 def _newer(a: AssetEvent, b: AssetEvent) -> bool:
-    if a.event_id is not None and b.event_id is not None:
-        return a.event_id > b.event_id
-    return a.timestamp > b.timestamp
+    """By time, as the store orders events; of the same time, the later recorded."""
+    return (a.timestamp, a.event_id or 0) > (b.timestamp, b.event_id or 0)
 
 
 def _stale_reasons(

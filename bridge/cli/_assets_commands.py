@@ -87,6 +87,9 @@ def list_command(target: str | None, group: str | None, stale: bool, store_url: 
                       str(view.materializations),
                       f"{_when(last.timestamp)} ({last.run_id})" if last else "")
     stdout_console().print(table)
+    if any(view.origin == "history" for view in chosen):
+        stdout_console().print("[dim]assets without a group are known from recorded runs "
+                               "only: pass their TARGET for groups and full status[/]")
 
 
 list_command.help = (list_command.help or "") + "\n\n" + _TARGET_HELP
@@ -125,8 +128,9 @@ def show_command(key: str, target: str | None, limit: int, store_url: str | None
         return
     console = stdout_console()
     colour = _COLOURS[view.status.value]
-    console.print(f"[bold]{view.key}[/] ([{colour}]{view.status.value}[/]) group "
-                  f"{view.group}, {view.materializations} materialization(s)")
+    group = f"group {view.group}" if view.group else "group unknown (pass its TARGET)"
+    console.print(f"[bold]{view.key}[/] ([{colour}]{view.status.value}[/]) {group}, "
+                  f"{view.materializations} materialization(s)")
     if view.producer:
         console.print(f"  produced by task {view.producer[1]!r} of DAG {view.producer[0]!r}")
     for reason in view.reasons:

@@ -59,15 +59,19 @@ class Store(abc.ABC):
     def latest_events(
         self, kind: EventKind, keys: Iterable[str] | None = None
     ) -> dict[str, AssetEvent]:
-        """The newest event of ``kind`` per asset key (any partition)."""
+        """The newest event of ``kind`` per asset key (any partition): the latest
+        ``timestamp``; of events with the same timestamp, the last recorded. (Imported
+        history may be recorded after newer events.)"""
 
     @abc.abstractmethod
     def latest_partition_events(self, keys: Iterable[str]) -> dict[str, dict[str, AssetEvent]]:
-        """Per key, per partition: the newest materialization or failure event."""
+        """Per key, per partition: the newest materialization or failure event (by
+        ``timestamp``, then the last recorded)."""
 
     @abc.abstractmethod
     def history(self, key: str, limit: int = 100) -> list[AssetEvent]:
-        """Materialization and failure events of one asset, newest first."""
+        """Materialization and failure events of one asset, newest first (by
+        ``timestamp``, then the last recorded first)."""
 
     # --- backfills --------------------------------------------------------------------------
     @abc.abstractmethod

@@ -68,9 +68,11 @@ class InMemoryStore(Store):
     ) -> dict[str, AssetEvent]:
         wanted = set(keys) if keys is not None else None
         latest: dict[str, AssetEvent] = {}
-        for event in self._events:
+        for event in self._events:  # newest by time; ties: the last recorded
             if event.kind == kind and (wanted is None or event.asset_key in wanted):
-                latest[event.asset_key] = event
+                known = latest.get(event.asset_key)
+                if known is None or event.timestamp >= known.timestamp:
+                    latest[event.asset_key] = event
         return latest
 
     def latest_partition_events(self, keys: Iterable[str]) -> dict[str, dict[str, AssetEvent]]:
@@ -78,12 +80,16 @@ class InMemoryStore(Store):
         found: dict[str, dict[str, AssetEvent]] = {}
         for event in self._events:
             if event.asset_key in wanted and event.partition and event.kind in _OUTCOME_KINDS:
-                found.setdefault(event.asset_key, {})[event.partition] = event
+                partitions = found.setdefault(event.asset_key, {})
+                known = partitions.get(event.partition)
+                if known is None or event.timestamp >= known.timestamp:
+                    partitions[event.partition] = event
         return found
 
     def history(self, key: str, limit: int = 100) -> list[AssetEvent]:
         events = [e for e in self._events if e.asset_key == key and e.kind in _OUTCOME_KINDS]
-        return events[::-1][:limit]
+        # newest first by time; ties: the last recorded first (a stable sort keeps the order)
+        return sorted(events[::-1], key=lambda e: e.timestamp, reverse=True)[:limit]
 
     def add_backfill(self, backfill: BackfillRecord) -> None:
         with self._lock:

@@ -69,15 +69,23 @@ def _event_columns(*, version: int) -> list[sa.Column[Any]]:
     return columns
 
 
+#: the event indexes up to version 3 (newest event by id) and from version 4 (newest by
+#: time, then id: imported history can arrive after newer events)
+_EVENT_INDEXES = {
+    3: (("ix_ab_events_key_kind", ("asset_key", "kind", "event_id")),
+        ("ix_ab_events_key_partition", ("asset_key", "partition"))),
+    4: (("ix_ab_events_key_kind_time", ("asset_key", "kind", "timestamp", "event_id")),
+        ("ix_ab_events_key_partition_time", ("asset_key", "partition", "timestamp"))),
+}
+
+
 def _events_table(metadata: sa.MetaData, *, version: int) -> sa.Table:
-    return sa.Table(
-        "ab_asset_events", metadata, *_event_columns(version=version),
-        sa.Index("ix_ab_events_key_kind", "asset_key", "kind", "event_id"),
-        sa.Index("ix_ab_events_key_partition", "asset_key", "partition"),
-    )
+    indexes = _EVENT_INDEXES[4 if version >= 4 else 3]
+    return sa.Table("ab_asset_events", metadata, *_event_columns(version=version),
+                    *(sa.Index(name, *columns) for name, columns in indexes))
 
 
-events = _events_table(METADATA, version=2)
+events = _events_table(METADATA, version=4)
 
 backfills = sa.Table(
     "ab_backfills",
@@ -137,8 +145,17 @@ def _migrate_to_3(conn: sa.Connection) -> None:
     watermarks.create(conn, checkfirst=True)
 
 
+def _migrate_to_4(conn: sa.Connection) -> None:
+    """Index events by time within a key: "latest" is the newest by time (then by id)."""
+    for name, _ in _EVENT_INDEXES[3]:
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+    for name, columns in _EVENT_INDEXES[4]:
+        conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON ab_asset_events "
+                             f"({', '.join(columns)})"))
+
+
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
-    1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3,
+    1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,
 }
 CURRENT_VERSION = max(MIGRATIONS)
 

@@ -111,25 +111,33 @@ class SqlStore(Store):
     ) -> dict[str, AssetEvent]:
         latest: dict[str, AssetEvent] = {}
         for chunk in _chunks(keys):
-            newest = sa.select(sa.func.max(events.c.event_id)).where(events.c.kind == kind.value)
+            newest = (sa.select(events.c.asset_key, sa.func.max(events.c.timestamp).label("ts"))
+                      .where(events.c.kind == kind.value))
             if chunk is not None:
                 newest = newest.where(events.c.asset_key.in_(chunk))
-            newest = newest.group_by(events.c.asset_key)
-            query = sa.select(events).where(events.c.event_id.in_(newest))
+            times = newest.group_by(events.c.asset_key).subquery()
+            query = (sa.select(events)
+                     .join(times, sa.and_(events.c.asset_key == times.c.asset_key,
+                                          events.c.timestamp == times.c.ts))
+                     .where(events.c.kind == kind.value).order_by(events.c.event_id))
+            # ties in time: the last recorded wins (ascending ids, later rows overwrite)
             latest.update((row.asset_key, _event(row)) for row in self._read(query))
         return latest
 
     def latest_partition_events(self, keys: Iterable[str]) -> dict[str, dict[str, AssetEvent]]:
         found: dict[str, dict[str, AssetEvent]] = {}
+        outcome = sa.and_(events.c.kind.in_(_OUTCOME_KINDS), events.c.partition.is_not(None))
         for chunk in _chunks(keys):
-            newest = (
-                sa.select(sa.func.max(events.c.event_id))
-                .where(events.c.kind.in_(_OUTCOME_KINDS), events.c.partition.is_not(None))
-                .group_by(events.c.asset_key, events.c.partition)
-            )
+            newest = (sa.select(events.c.asset_key, events.c.partition,
+                                sa.func.max(events.c.timestamp).label("ts")).where(outcome))
             if chunk is not None:
                 newest = newest.where(events.c.asset_key.in_(chunk))
-            query = sa.select(events).where(events.c.event_id.in_(newest))
+            times = newest.group_by(events.c.asset_key, events.c.partition).subquery()
+            query = (sa.select(events)
+                     .join(times, sa.and_(events.c.asset_key == times.c.asset_key,
+                                          events.c.partition == times.c.partition,
+                                          events.c.timestamp == times.c.ts))
+                     .where(outcome).order_by(events.c.event_id))
             for row in self._read(query):
                 found.setdefault(row.asset_key, {})[row.partition] = _event(row)
         return found
@@ -138,7 +146,7 @@ class SqlStore(Store):
         query = (
             sa.select(events)
             .where(events.c.asset_key == key, events.c.kind.in_(_OUTCOME_KINDS))
-            .order_by(events.c.event_id.desc()).limit(limit)
+            .order_by(events.c.timestamp.desc(), events.c.event_id.desc()).limit(limit)
         )
         return [_event(row) for row in self._read(query)]
 

@@ -1,7 +1,8 @@
 """The asset views behind ``assetbridge assets``: imported and bridge-defined assets together.
 
-:func:`asset_views` merges the store's catalog (what lineage imports found) with the assets
-of an optional TARGET (an asset module, or Airflow DAG files translated with the same logic
+:func:`asset_views` merges the store's catalog (what lineage imports found), the assets
+that only recorded runs describe (bridge runs; without their TARGET no group is known) and
+the assets of an optional TARGET (an asset module, or Airflow DAG files translated with the same logic
 as ``assetbridge translate``, so their keys coincide with imported ones and nothing is
 listed twice; a TARGET's definition wins over an imported one with the same key).
 
@@ -34,7 +35,8 @@ class AssetView:
     deps: tuple[str, ...]
     #: (dag_id, task_id) of the producing Airflow task, if any
     producer: tuple[str, str] | None
-    #: ``catalog`` (imported), ``module`` (an asset module) or ``dags`` (translated TARGET)
+    #: ``catalog`` (imported), ``module`` (an asset module), ``dags`` (translated TARGET)
+    #: or ``history`` (only recorded runs describe it: no group, deps from its last run)
     origin: str
     status: AssetStatus = AssetStatus.NEVER
     reasons: list[str] = field(default_factory=list)
@@ -69,6 +71,7 @@ def asset_views(store: Store, target: str | None = None) -> dict[str, AssetView]
     if target is not None:
         target_views, module_reports = _target_views(store, target)
         views.update(target_views)
+    views.update(_history_views(store, views))
     keys = sorted(views)
     latest = store.latest_events(EventKind.MATERIALIZATION, keys)
     failures = store.latest_events(EventKind.FAILURE, keys)
@@ -151,6 +154,17 @@ def _target_views(store: Store, target: str) -> tuple[dict[str, AssetView], dict
         found[str(key)] = AssetView(str(key), spec.group or "default",
                                     tuple(sorted(map(str, spec.deps))), None, "module")
     return found, reports
+
+
+def _history_views(store: Store, known: dict[str, AssetView]) -> dict[str, AssetView]:
+    """Assets that only the store's history describes (bridge runs of a target not given):
+    no group is recorded, their deps are what their newest materialization consumed."""
+    recorded = set(store.event_counts(EventKind.MATERIALIZATION))
+    recorded |= set(store.latest_events(EventKind.FAILURE))
+    extra = sorted(recorded - set(known))
+    latest = store.latest_events(EventKind.MATERIALIZATION, extra) if extra else {}
+    return {key: AssetView(key, "", tuple(sorted(latest[key].upstream)) if key in latest
+                           else (), None, "history") for key in extra}
 
 
 def _digraph(views: dict[str, AssetView]) -> nx.DiGraph:

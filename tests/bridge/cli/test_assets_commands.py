@@ -158,6 +158,31 @@ def test_an_asset_module_target_is_listed_with_imported_assets(imported: Airflow
     assert len(shown["history"]) == 1 and shown["history"][0]["source"] == "bridge"
 
 
+def test_assets_of_bridge_runs_are_listed_without_their_target(tmp_path: Path) -> None:
+    """$ASSETBRIDGE_HOME is a fresh folder per test (conftest): only this run's history."""
+    module = tmp_path / "numbers.py"
+    module.write_text(textwrap.dedent("""
+        from bridge import asset
+
+        @asset(group="numbers")
+        def raw_numbers() -> list[int]:
+            return [1, 2, 3]
+
+        @asset(group="numbers")
+        def total(raw_numbers: list[int]) -> int:
+            return sum(raw_numbers)
+    """))
+    ok("run", str(module))
+    listed = {a["key"]: a for a in ok_json("assets", "list")["assets"]}
+    assert sorted(listed) == ["raw_numbers", "total"]
+    assert listed["total"]["deps"] == ["raw_numbers"] and listed["total"]["group"] == ""
+    assert {a["status"] for a in listed.values()} == {"fresh"}
+    assert "pass their TARGET" in ok("assets", "list")
+    assert "group unknown (pass its TARGET)" in ok("assets", "show", "total")
+    with_target = ok_json("assets", "list", str(module))["assets"]
+    assert {a["group"] for a in with_target} == {"numbers"}
+
+
 def test_lineage_import_usage_errors() -> None:
     none = run("lineage", "import")
     assert none.exit_code == 2 and "give exactly one of --airflow-db" in none.stderr

@@ -69,7 +69,10 @@ def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
     store = SqlStore(url)
     try:
         assert store.migrated_from == 1
-        assert store.schema_version == 3 == CURRENT_VERSION
+        assert store.schema_version == 4 == CURRENT_VERSION
+        names = {i["name"] for i in sa.inspect(store.engine).get_indexes("ab_asset_events")}
+        assert {"ix_ab_events_key_kind_time", "ix_ab_events_key_partition_time"} <= names
+        assert not names & {"ix_ab_events_key_kind", "ix_ab_events_key_partition"}
         assert store.get_run("old-run") == RunRecord(
             run_id="old-run", status=RunStatus.SUCCESS, started_at=T0, finished_at=T0 + 2,
             target="assets.py", selection=("raw", "clean"), tags={"who": "v1"})
@@ -108,7 +111,7 @@ def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
 
     again = SqlStore(url)  # migrated once: the next open has nothing to do
     try:
-        assert (again.migrated_from, again.schema_version) == (3, 3)
+        assert (again.migrated_from, again.schema_version) == (CURRENT_VERSION,) * 2
         assert len(again.events_for_run("old-run")) == 2
     finally:
         again.close()
@@ -116,7 +119,7 @@ def test_a_version_1_store_is_migrated_on_open(url: str) -> None:
     try:
         with engine.connect() as conn:
             versions = conn.execute(sa.text("SELECT version FROM ab_schema_version")).all()
-        assert [tuple(row) for row in versions] == [(3,)]
+        assert [tuple(row) for row in versions] == [(CURRENT_VERSION,)]
     finally:
         engine.dispose()
 
@@ -130,10 +133,17 @@ def test_migrating_an_empty_database_step_by_step_matches_a_new_store(url: str) 
             assert migrate(conn, target=2) == (1, 2)
         assert not sa.inspect(engine).has_table("ab_catalog_assets")
         with engine.begin() as conn:
-            assert migrate(conn) == (2, 3)
+            assert migrate(conn, target=3) == (2, 3)
         with engine.begin() as conn:
-            assert migrate(conn) == (3, 3)
+            assert migrate(conn) == (3, 4)
+        with engine.begin() as conn:
+            assert migrate(conn) == (4, 4)
         assert {"config_hash", "source"} <= columns(engine, "ab_asset_events")
+        indexes = {i["name"]: i["column_names"]
+                   for i in sa.inspect(engine).get_indexes("ab_asset_events")}
+        assert indexes["ix_ab_events_key_kind_time"] == ["asset_key", "kind", "timestamp",
+                                                         "event_id"]
+        assert "ix_ab_events_key_kind" not in indexes
         assert sa.inspect(engine).has_table("ab_backfills")
         assert {"asset_key", "group_name", "deps", "dag_id", "task_id", "source",
                 "metadata"} <= columns(engine, "ab_catalog_assets")

@@ -172,6 +172,20 @@ def test_latest_events_is_the_newest_of_a_kind_per_key(store: Store) -> None:
     assert store.latest_events(SKIP) == {"c": stored[5]}
 
 
+def test_history_recorded_late_does_not_become_the_latest(store: Store) -> None:
+    """Imported history (an OpenLineage file, a second Airflow) can be recorded after newer
+    events: "latest" and "newest first" go by the event's time, then by recording order."""
+    stored = store.add_events([event("new", "a", timestamp=T0 + 100),
+                               event("new", "a", partition="p", timestamp=T0 + 100)])
+    stored += store.add_events([event("old", "a", timestamp=T0 + 1, source="openlineage"),
+                                event("old", "a", partition="p", timestamp=T0 + 1),
+                                event("tie", "a", timestamp=T0 + 100)])
+    assert store.latest_events(MAT) == {"a": stored[4]}
+    assert store.latest_partition_events(["a"]) == {"a": {"p": stored[1]}}
+    assert store.history("a") == [stored[4], stored[1], stored[0], stored[3], stored[2]]
+    assert store.history("a", limit=2) == [stored[4], stored[1]]
+
+
 def test_latest_events_with_a_keys_filter(store: Store) -> None:
     stored = store.add_events([event("r1", "a"), event("r1", "b"), event("r1", "a/x")])
     assert store.latest_events(MAT, ["a"]) == {"a": stored[0]}
