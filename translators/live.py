@@ -108,7 +108,8 @@ def _task_info(task: Any, dag: Any, lines: _SourceLines, dag_line: int) -> TaskI
         is_teardown=bool(task.is_teardown),
         callable_name=getattr(function, "__name__", None),
         data_inputs=_data_inputs(function, given),
-        line=lines.task(local_id, dag_line) or _definition_line(function, dag.fileloc),
+        line=lines.task(dag.dag_id, task.task_id, local_id, dag_line)
+        or _definition_line(function, dag.fileloc),
     )
 
 
@@ -170,13 +171,18 @@ def _definition_line(function: Any, file: str) -> int | None:
 
 
 class _SourceLines:
-    """Where DAG and task ids are written in one file: a literal ``dag_id=``/``task_id=``,
-    ``DAG("id")`` or a ``@dag``/``@asset`` function's name. Tasks without one fall back to their
-    TaskFlow callable's definition line; computed ids get ``None``."""
+    """Where DAGs and tasks are defined in one file: first where the static reader found
+    them (so both readers give the same lines: loops, helpers, factories, TaskFlow call
+    sites), else a literal ``dag_id=``/``task_id=``, ``DAG("id")`` or a ``@dag``/``@asset``
+    function's name. Tasks without either fall back to their TaskFlow callable's definition
+    line; what stays unknown gets ``None``."""
 
     def __init__(self, file: str) -> None:
         self._dags: dict[str, list[int]] = {}
         self._tasks: dict[str, list[int]] = {}
+        self._static_dags: dict[str, int] = {}
+        self._static_tasks: dict[tuple[str, str], int] = {}
+        self._read_statically(file)
         try:
             tree = ast.parse(Path(file).read_bytes())
         except (OSError, SyntaxError, ValueError):
@@ -198,12 +204,26 @@ class _SourceLines:
                 found = self._dags if keyword.arg == "dag_id" else self._tasks
                 found.setdefault(str(keyword.value.value), []).append(node.lineno)
 
-    def dag(self, dag_id: str) -> int | None:
-        """The line of ``dag_id``'s definition, if written literally."""
-        return min(self._dags.get(dag_id, ()), default=None)
+    def _read_statically(self, file: str) -> None:
+        from translators.static import read_static
 
-    def task(self, label: str, after: int) -> int | None:
-        """The first literal ``task_id=label`` at or after line ``after`` (else the first)."""
+        for dag in read_static([file]).dags:  # never raises: problems are diagnostics
+            if dag.line is not None:
+                self._static_dags.setdefault(dag.dag_id, dag.line)
+            for task in dag.tasks:
+                if task.line is not None:
+                    self._static_tasks.setdefault((dag.dag_id, task.task_id), task.line)
+
+    def dag(self, dag_id: str) -> int | None:
+        """The line of ``dag_id``'s definition, if found."""
+        return self._static_dags.get(dag_id) or min(self._dags.get(dag_id, ()), default=None)
+
+    def task(self, dag_id: str, task_id: str, label: str, after: int) -> int | None:
+        """Where the static reader found the task, else the first literal
+        ``task_id=label`` at or after line ``after`` (else the first)."""
+        known = self._static_tasks.get((dag_id, task_id))
+        if known is not None:
+            return known
         lines = sorted(self._tasks.get(label, ()))
         return next((n for n in lines if n >= after), lines[0] if lines else None)
 
