@@ -8,12 +8,16 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from codemods._airflow3_table import (
+    APPLY_DEFAULTS,
+    ASSET_OR_TIME,
     CONTEXT_KEYS,
     DAG_ARG_RENAMES,
     DAG_ARGS_REMOVED,
     DAG_CALLABLES,
     MOVED_MODULES,
     MOVES,
+    REMOVED,
+    TEMPLATE_ATTRS,
 )
 from codemods._args import find_kwarg, remove_kwarg, rename_kwarg, source_of, string_value
 from codemods._imports import ImportMovingCommand
@@ -28,6 +32,9 @@ _GONE_PREFIXES = ("airflow.contrib.", "airflow.operators.", "airflow.sensors.",
                   "airflow.hooks.", "airflow.kubernetes.")
 _DATE_KEYS = frozenset({"start_date", "end_date"})
 _TRIGGER_DAG_RUN = "airflow.providers.standard.operators.trigger_dagrun.TriggerDagRunOperator"
+_REGION = re.compile(r"(\{\{|\{%)(.*?)(\}\}|%\})", re.S)
+_TEMPLATE_ATTR = re.compile(r"(?<![\w.'\"])(" + "|".join(map(re.escape, TEMPLATE_ATTRS))
+                            + r")(?![\w'\"])")
 
 
 class Airflow3Rules(ImportMovingCommand):
@@ -52,6 +59,12 @@ class Airflow3Rules(ImportMovingCommand):
             if full in _SUBDAG:
                 self.report(node, "subdag", "SubDagOperator was removed in Airflow 3; "
                             "rewrite the sub-DAG as a TaskGroup")
+            elif full in REMOVED:
+                self.report(node, "removed-import", f"{full} was removed in Airflow 3; "
+                            f"{REMOVED[full]}")
+            elif full == APPLY_DEFAULTS:  # gone once its decorators are (leave_FunctionDef)
+                RemoveImportsVisitor.remove_unused_import(
+                    self.context, module, alias.evaluated_name, alias.evaluated_alias)
             elif full not in MOVES and full not in MOVED_MODULES \
                     and f"{module}.".startswith(_GONE_PREFIXES) \
                     and full != "airflow.utils.dates.days_ago":
@@ -74,7 +87,27 @@ class Airflow3Rules(ImportMovingCommand):
     def leave_FunctionDef(self, original_node: cst.FunctionDef,
                           updated_node: cst.FunctionDef) -> cst.BaseStatement:
         self._star_params.pop()
-        return super().leave_FunctionDef(original_node, updated_node)
+        return super().leave_FunctionDef(original_node,
+                                         self._drop_apply_defaults(original_node, updated_node))
+
+    def _drop_apply_defaults(self, original: cst.FunctionDef,
+                             node: cst.FunctionDef) -> cst.FunctionDef:
+        """``node`` without ``@apply_defaults`` (comments between decorators are kept)."""
+        kept: list[cst.Decorator] = []
+        carried: list[cst.EmptyLine] = []
+        for old, new in zip(original.decorators, node.decorators, strict=True):
+            if self.qualified_name(old.decorator) != APPLY_DEFAULTS:
+                kept.append(new.with_changes(leading_lines=[*carried, *new.leading_lines])
+                            if carried else new)
+                carried = []
+                continue
+            carried += new.leading_lines
+            if isinstance(old.decorator, cst.Attribute):  # ``@decorators.apply_defaults``
+                self.drop_binding(old.decorator)
+        if len(kept) == len(node.decorators):
+            return node
+        return node.with_changes(decorators=kept, lines_after_decorators=[
+            *carried, *node.lines_after_decorators])
 
     def _is_context(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Call):
@@ -102,7 +135,20 @@ class Airflow3Rules(ImportMovingCommand):
         callee = MOVES.get(callee, callee)
         if callee == "airflow.utils.dates.days_ago":
             return self._days_ago(original_node, updated_node)
-        if callee in _SUBDAG:
+        if callee == ASSET_OR_TIME:
+            return self._asset_or_time(original_node, updated_node)
+        if callee in REMOVED:
+            self.report(original_node, "removed-name", f"{callee} was removed in Airflow 3; "
+                        f"{REMOVED[callee]}")
+        elif isinstance(original_node.func, cst.Attribute) \
+                and original_node.func.attr.value == "create_dagrun" \
+                and find_kwarg(original_node, "execution_date") is not None:
+            self.report(original_node, "create-dagrun", "create_dagrun(execution_date=) "
+                        "is gone in Airflow 3: airflow.sdk.DAG has no create_dagrun (the "
+                        "scheduler's takes run_id=, logical_date=, run_after=, run_type=, "
+                        "triggered_by=); trigger runs with TriggerDagRunOperator or the REST "
+                        "API, or use dag.test() in tests")
+        elif callee in _SUBDAG:
             self.report(original_node, "subdag", "SubDagOperator was removed in Airflow 3; "
                         "rewrite the sub-DAG as a TaskGroup")
         elif callee in DAG_CALLABLES:
@@ -130,6 +176,15 @@ class Airflow3Rules(ImportMovingCommand):
                 continue
             call = rename_kwarg(call, old, new)
         return call
+
+    def _asset_or_time(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        if find_kwarg(call, "datasets") is None:
+            return call
+        if find_kwarg(call, "assets") is not None:
+            self.report(original, "duplicate-arg", "both datasets= and assets= are given; "
+                        "keep one as assets=")
+            return call
+        return rename_kwarg(call, "datasets", "assets")
 
     def _operator_call(self, original: cst.Call, call: cst.Call, callee: str) -> cst.Call:
         call = remove_kwarg(call, "provide_context")
@@ -206,11 +261,20 @@ class Airflow3Rules(ImportMovingCommand):
                            updated_node: cst.SimpleString) -> cst.SimpleString:
         if "{{" not in updated_node.value and "{%" not in updated_node.value:
             return updated_node
-        new, unresolved = rewrite_template(updated_node.value, updated_node.quote[0])
+        new, unresolved = rewrite_template(_template_attrs(updated_node.value),
+                                           updated_node.quote[0])
         for key in unresolved:
             self.report(original_node, "template-key", f"{{{{ {key} }}}} was removed from the "
                         f"template context in Airflow 3; {CONTEXT_KEYS[key].hint}")
         return updated_node.with_changes(value=new)
+
+
+def _template_attrs(text: str) -> str:
+    """``text`` with the :data:`TEMPLATE_ATTRS` spellings replaced inside Jinja regions."""
+    if not any(attr in text for attr in TEMPLATE_ATTRS):
+        return text
+    return _REGION.sub(lambda m: m.group(1) + _TEMPLATE_ATTR.sub(
+        lambda a: TEMPLATE_ATTRS[a.group(1)], m.group(2)) + m.group(3), text)
 
 
 def _string_key(node: cst.Subscript) -> str | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["CONTEXT_KEYS", "DAG_ARGS_REMOVED", "DAG_ARG_RENAMES", "DAG_CALLABLES", "MOVED_MODULES",
-           "MOVES", "TRIGGERS", "ContextKey"]
+__all__ = ["APPLY_DEFAULTS", "ASSET_OR_TIME", "CONTEXT_KEYS", "DAG_ARGS_REMOVED", "DAG_ARG_RENAMES",
+           "DAG_CALLABLES", "MOVED_MODULES", "MOVES", "REMOVED", "TEMPLATE_ATTRS", "TRIGGERS",
+           "ContextKey"]
 
 _SDK = "airflow.sdk"
 _STD = "airflow.providers.standard"
@@ -33,6 +34,10 @@ def _moves() -> dict[str, str]:
     add(("airflow.models.baseoperator", "airflow.utils.helpers"),
         ("chain", "cross_downstream"), _SDK)
     add(("airflow.models.baseoperator",), ("chain_linear",), _SDK)
+    add(("airflow.models", "airflow.models.baseoperator", "airflow.models.baseoperatorlink"),
+        ("BaseOperatorLink",), _SDK)
+    add(("airflow.utils.dag_parsing_context",), ("get_parsing_context",), _SDK)
+    add(("airflow.utils.file",), ("TemporaryDirectory",), "tempfile")
     add(("airflow.models", "airflow.models.param"), ("Param",), _SDK)
     add(("airflow.models", "airflow.models.connection"), ("Connection",), _SDK)
     add(("airflow.sensors.base",), ("BaseSensorOperator", "PokeReturnValue"), _SDK)
@@ -103,6 +108,30 @@ DAG_ARG_RENAMES = {"schedule_interval": "schedule", "timetable": "schedule",
 #: DAG keywords Airflow 3 removed that only affected the old UI (dropped)
 DAG_ARGS_REMOVED = frozenset({"default_view", "orientation"})
 
+#: a no-op decorator since Airflow 2.0, removed in 3 (the decorator and its import go)
+APPLY_DEFAULTS = "airflow.utils.decorators.apply_defaults"
+
+#: the timetable whose ``datasets=`` keyword became ``assets=``
+ASSET_OR_TIME = "airflow.timetables.assets.AssetOrTimeSchedule"
+
+#: names Airflow 3 removed with no automatic replacement -> what to do instead
+REMOVED: dict[str, str] = {
+    "airflow.utils.dates.date_range": "build the dates with pendulum, e.g. "
+                                      "list(pendulum.interval(start, end).range('days')), or "
+                                      "let the DAG's timetable produce them",
+    "airflow.secrets.local_filesystem.get_connection":
+        "use LocalFilesystemBackend(connections_file_path=path).get_connection(conn_id) or "
+        "load_connections_dict(path)[conn_id]",
+    "airflow.secrets.local_filesystem.load_connections":
+        "use load_connections_dict(path), which maps each conn_id to one Connection "
+        "instead of a list",
+}
+
+#: attribute spellings of removed keys in Jinja -> the template-context replacement
+#: (Airflow 3's task instance has no ``logical_date``: the run's date is the context key)
+TEMPLATE_ATTRS: dict[str, str] = {"ti.execution_date": "logical_date",
+                                  "task_instance.execution_date": "logical_date"}
+
 
 class ContextKey(NamedTuple):
     """How a removed template-context key is replaced (None: no automatic replacement)."""
@@ -153,10 +182,13 @@ def _minimal(words: set[str]) -> tuple[str, ...]:
 
 
 #: a file containing none of these has nothing for ``airflow3`` (it is then not parsed):
-#: old module paths, ``airflow.X`` spellings, renamed or removed arguments, context keys
+#: old module paths, ``airflow.X`` spellings, renamed or removed arguments and names,
+#: context keys
 TRIGGERS: tuple[str, ...] = _minimal({
     *(module for module in MOVED_MODULES if module != "airflow"), "from airflow import",
     "import airflow", "airflow.contrib", "airflow.operators", "airflow.sensors",
     "airflow.hooks", "airflow.kubernetes", "days_ago", "provide_context", "task_concurrency",
     "sla", *DAG_ARG_RENAMES, *DAG_ARGS_REMOVED, *CONTEXT_KEYS,
+    *(name.rsplit(".", 1)[0] for name in REMOVED), "from airflow.utils import",
+    "apply_defaults",
 })

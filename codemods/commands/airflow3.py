@@ -27,13 +27,20 @@ class MigrateToAirflow3Command(Airflow3Rules):
       ``max_active_tis_per_dag=``; TriggerDagRunOperator ``execution_date=`` -> ``logical_date=``;
     - DAG ``default_view=`` / ``orientation=`` (old UI settings) dropped; ``EmailOperator`` to
       the smtp provider; ``airflow.utils.timezone`` helpers to ``airflow.sdk.timezone`` (3.1+);
+    - ``@apply_defaults`` (a no-op since 2.0) and its import removed; ``BaseOperatorLink`` and
+      ``get_parsing_context`` to ``airflow.sdk``, ``airflow.utils.file.TemporaryDirectory`` to
+      ``tempfile``; ``DatasetOrTimeSchedule(datasets=)`` -> ``AssetOrTimeSchedule(assets=)``;
+      ``{{ ti.execution_date }}`` / ``{{ task_instance.execution_date }}`` ->
+      ``{{ logical_date }}`` (Airflow 3's task instance has no date of its own);
     - ``kpo-modernize`` runs first (included): Airflow 3 removed ``airflow.contrib`` and
       ``airflow.kubernetes`` and needs a cncf.kubernetes provider without the old arguments.
 
     Reported, not rewritten: SubDagOperator, ``sla=`` / ``sla_miss_callback=``, ``prev_ds`` /
     ``prev_execution_date`` / ``conf`` context keys, parameters named after removed keys,
-    imports from removed modules with no known home, and ``start_date`` / ``end_date`` built
-    with ``days_ago`` (still a moving date after the rewrite: pick a fixed one).
+    imports from removed modules with no known home, removed helpers (``date_range``,
+    ``local_filesystem.load_connections`` / ``get_connection``), ``create_dagrun(execution_date=)``
+    and ``start_date`` / ``end_date`` built with ``days_ago`` (still a moving date after the
+    rewrite: pick a fixed one).
     """
 
     NAME = "airflow3"
@@ -269,6 +276,86 @@ class MigrateToAirflow3Command(Airflow3Rules):
             from airflow.providers.standard.operators.bash import BashOperator
             t = BashOperator(task_id="t", bash_command="echo {{ prev_ds }}", sla=60)
             """, reports=("airflow3/sla", "airflow3/template-key")),
+        Change("""
+            from airflow.models.baseoperator import BaseOperator
+            from airflow.utils.decorators import apply_defaults
+
+            class GreetOperator(BaseOperator):
+                @apply_defaults
+                def __init__(self, *, name, **kwargs):
+                    super().__init__(**kwargs)
+                    self.name = name
+            """, """
+            from airflow.sdk import BaseOperator
+
+            class GreetOperator(BaseOperator):
+                def __init__(self, *, name, **kwargs):
+                    super().__init__(**kwargs)
+                    self.name = name
+            """),
+        Change("""
+            import functools
+            from airflow.utils import decorators
+
+            class Op:
+                @functools.wraps(print)
+                # a no-op since Airflow 2.0
+                @decorators.apply_defaults
+                def __init__(self, **kwargs):
+                    pass
+            """, """
+            import functools
+
+            class Op:
+                @functools.wraps(print)
+                # a no-op since Airflow 2.0
+                def __init__(self, **kwargs):
+                    pass
+            """),
+        Change("""
+            from airflow import DAG
+            from airflow.datasets import Dataset
+            from airflow.timetables.datasets import DatasetOrTimeSchedule
+            from airflow.timetables.trigger import CronTriggerTimetable
+            schedule = DatasetOrTimeSchedule(timetable=CronTriggerTimetable("0 1 * * *", timezone="UTC"),
+                                             datasets=[Dataset("s3://bucket/orders")])
+            """, """
+            from airflow.sdk import DAG
+            from airflow.sdk import Asset
+            from airflow.timetables.assets import AssetOrTimeSchedule
+            from airflow.timetables.trigger import CronTriggerTimetable
+            schedule = AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 1 * * *", timezone="UTC"),
+                                             assets=[Asset("s3://bucket/orders")])
+            """),
+        Change("""
+            from airflow.timetables.assets import AssetOrTimeSchedule
+            from airflow.timetables.trigger import CronTriggerTimetable
+            schedule = AssetOrTimeSchedule(timetable=CronTriggerTimetable("@daily", timezone="UTC"), datasets=[])
+            """, """
+            from airflow.timetables.assets import AssetOrTimeSchedule
+            from airflow.timetables.trigger import CronTriggerTimetable
+            schedule = AssetOrTimeSchedule(timetable=CronTriggerTimetable("@daily", timezone="UTC"), assets=[])
+            """),
+        Change("""
+            from airflow.models.baseoperator import BaseOperator, BaseOperatorLink
+            from airflow.models.baseoperatorlink import BaseOperatorLink as Link
+            from airflow.utils.dag_parsing_context import get_parsing_context
+            from airflow.utils.file import TemporaryDirectory
+            """, """
+            from airflow.sdk import BaseOperator, BaseOperatorLink
+            from airflow.sdk import BaseOperatorLink as Link
+            from airflow.sdk import get_parsing_context
+            from tempfile import TemporaryDirectory
+            """),
+        Change("""
+            from airflow.operators.bash import BashOperator
+            t = BashOperator(task_id="t", bash_command="run.sh {{ ti.execution_date }} "
+                             "{{ task_instance.execution_date.strftime('%H') }}")
+            """, """
+            from airflow.providers.standard.operators.bash import BashOperator
+            t = BashOperator(task_id="t", bash_command="run.sh {{ logical_date }} "
+                             "{{ logical_date.strftime('%H') }}")
+            """),
     )
     NO_CHANGE = (
         NoChange("""
@@ -290,6 +377,22 @@ class MigrateToAirflow3Command(Airflow3Rules):
             from airflow.utils.dates import days_ago
             start = days_ago(1, hour=3)
             """, reports=("airflow3/days-ago",)),
+        NoChange("""
+            from airflow.utils.dates import date_range
+            days = date_range(start, end)
+            """, reports=("airflow3/removed-import", "airflow3/removed-name")),
+        NoChange("""
+            from airflow.secrets.local_filesystem import load_connections
+            conns = load_connections("connections.json")
+            """, reports=("airflow3/removed-import", "airflow3/removed-name")),
+        NoChange("""
+            def rerun(dag, when):
+                return dag.create_dagrun(run_id="manual", execution_date=when)
+            """, reports=("airflow3/create-dagrun",)),
+        NoChange("""
+            from airflow.sdk import BaseOperatorLink, get_parsing_context
+            print("{{ my_ti.execution_date_utc }}", BaseOperatorLink, get_parsing_context)
+            """),
         NoChange("""
             from mylib.operators import DummyOperator
             DummyOperator(task_id="x", schedule_interval="@daily")
