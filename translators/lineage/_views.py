@@ -2,9 +2,9 @@
 
 :func:`asset_views` merges the store's catalog (what lineage imports found), the assets
 that only recorded runs describe (bridge runs; without their TARGET no group is known) and
-the assets of an optional TARGET (an asset module, or Airflow DAG files translated with the same logic
-as ``assetbridge translate``, so their keys coincide with imported ones and nothing is
-listed twice; a TARGET's definition wins over an imported one with the same key).
+the assets of an optional TARGET (an asset module, or Airflow DAG files translated with the
+same logic as ``assetbridge translate``, so their keys coincide with imported ones and
+nothing is listed twice; a TARGET's definition wins over an imported one with the same key).
 
 Status: bridge-defined assets get the full ``assetbridge status`` answer. Imported and
 translated assets get the same four values from their recorded history: ``failed`` (the
