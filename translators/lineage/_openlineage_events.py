@@ -1,9 +1,12 @@
-"""OpenLineage run events as read from files: parsing and validation, nothing written.
+"""OpenLineage events as read from files: parsing and validation, nothing written.
 
-Files are NDJSON (one event per line, the file transport's ``append`` mode) or one JSON
-document per file (its default mode, a file per event); a folder is read file by file in
-name order. Every event is validated before anything is imported, so a malformed event
-anywhere stops the import with ``file:line`` and writes nothing.
+Three kinds of event are read: RunEvents (a run of a job: ``run``, usually ``eventType``)
+and the static lineage events, JobEvents (a job's inputs and outputs, no ``run``) and
+DatasetEvents (one ``dataset``). Files are UTF-8 NDJSON (one event per line, the file
+transport's ``append`` mode) or one JSON document per file (its default mode, a file per
+event); a folder is read file by file in name order. Every event is validated before
+anything is imported, so a malformed event or a file that is not UTF-8 anywhere stops the
+import with ``file:line`` and writes nothing.
 
 The models keep only the fields the import uses and ignore the rest (``extra="ignore"``,
 not ``forbid``): OpenLineage events carry producer-specific facets by design.
@@ -21,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from translators.lineage._errors import LineageImportError
 
-__all__ = ["OLDataset", "OLRunEvent", "event_files", "read_events"]
+__all__ = ["OLDataset", "OLDatasetEvent", "OLEvent", "OLJobEvent", "OLRunEvent", "event_files",
+           "read_events"]
 
 _MODEL = ConfigDict(frozen=True, extra="ignore")
 _SUFFIXES = {".json", ".ndjson", ".jsonl", ".log", ""}
@@ -52,12 +56,24 @@ class OLRun(BaseModel):
     facets: dict[str, Any] = {}
 
 
-class OLRunEvent(BaseModel):
-    """One OpenLineage RunEvent."""
+class _OLEvent(BaseModel):
+    """What every OpenLineage event has: its time."""
 
     model_config = _MODEL
-    eventType: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"]
     eventTime: datetime.datetime
+
+    def timestamp(self) -> float:
+        """``eventTime`` in seconds since the epoch (naive times are UTC)."""
+        when = self.eventTime
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        return when.timestamp()
+
+
+class OLRunEvent(_OLEvent):
+    """One OpenLineage RunEvent."""
+
+    eventType: Literal["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER"]
     run: OLRun
     job: OLJob
     inputs: tuple[OLDataset, ...] = ()
@@ -81,12 +97,23 @@ class OLRunEvent(BaseModel):
             return dag_id, self.job.name[len(dag_id) + 1:]
         return None
 
-    def timestamp(self) -> float:
-        """``eventTime`` in seconds since the epoch (naive times are UTC)."""
-        when = self.eventTime
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=datetime.timezone.utc)
-        return when.timestamp()
+
+class OLJobEvent(_OLEvent):
+    """One OpenLineage JobEvent: a job's inputs and outputs without a run (static lineage)."""
+
+    job: OLJob
+    inputs: tuple[OLDataset, ...] = ()
+    outputs: tuple[OLDataset, ...] = ()
+
+
+class OLDatasetEvent(_OLEvent):
+    """One OpenLineage DatasetEvent: a dataset without a job (static lineage)."""
+
+    dataset: OLDataset
+
+
+#: any event the import reads
+OLEvent = OLRunEvent | OLJobEvent | OLDatasetEvent
 
 
 def event_files(path: Path) -> list[Path]:
@@ -97,16 +124,24 @@ def event_files(path: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
 
 
-def read_events(file: Path, offset: int) -> tuple[list[OLRunEvent], int]:
-    """The run events of ``file`` from byte ``offset`` on, and the offset after them.
+def read_events(file: Path, offset: int) -> tuple[list[OLEvent], int]:
+    """The events of ``file`` from byte ``offset`` on, and the offset after them.
 
     Raises:
-        LineageImportError: a line or document is not a valid OpenLineage RunEvent.
+        LineageImportError: the file is not UTF-8 text, or a line or document is not a
+            valid OpenLineage event.
     """
     data = file.read_bytes()
     if offset > len(data):  # the file was rewritten: read it again from the start
         offset = 0
-    text = data[offset:].decode("utf-8", errors="strict")
+    try:
+        text = data[offset:].decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        at = offset + exc.start
+        line = data[:at].count(b"\n") + 1
+        raise LineageImportError(f"{file}:{line}: not UTF-8 text (byte {at} is "
+                                 f"{data[at]:#04x}); OpenLineage events are UTF-8 JSON: "
+                                 "re-encode the file; nothing was imported") from exc
     if not text.strip():
         return [], len(data)
     first_line = data[:offset].count(b"\n") + 1
@@ -114,7 +149,7 @@ def read_events(file: Path, offset: int) -> tuple[list[OLRunEvent], int]:
         documents = [(first_line, json.loads(text))]
     except json.JSONDecodeError:
         documents = list(_lines(file, text, first_line))
-    events: list[OLRunEvent] = []
+    events: list[OLEvent] = []
     for line, document in documents:
         items = document if isinstance(document, list) else [document]
         events.extend(_event(file, line, item) for item in items)
@@ -133,14 +168,19 @@ def _lines(file: Path, text: str, first_line: int) -> Iterator[tuple[int, Any]]:
                                      "document; nothing was imported") from exc
 
 
-def _event(file: Path, line: int, item: Any) -> OLRunEvent:
-    if isinstance(item, dict) and "eventType" not in item and ("job" in item or
-                                                               "dataset" in item):
-        item = {**item, "eventType": "OTHER"}  # job and dataset events: no run outcome
+def _event(file: Path, line: int, item: Any) -> OLEvent:
+    model: type[OLEvent] = OLRunEvent
+    if isinstance(item, dict) and "eventType" not in item:
+        if "run" in item:
+            item = {**item, "eventType": "OTHER"}  # a RunEvent may leave its type out
+        elif "job" in item:
+            model = OLJobEvent
+        elif "dataset" in item:
+            model = OLDatasetEvent
     try:
-        return OLRunEvent.model_validate(item)
+        return model.model_validate(item)
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"]) or "event"
-        raise LineageImportError(f"{file}:{line}: not an OpenLineage RunEvent: {where}: "
-                                 f"{problem['msg']}; nothing was imported") from exc
+        raise LineageImportError(f"{file}:{line}: not an OpenLineage {model.__name__[2:]}: "
+                                 f"{where}: {problem['msg']}; nothing was imported") from exc

@@ -1,17 +1,30 @@
 """OpenLineage import, from events the real ``openlineage-python`` client wrote with its file
-transport: datasets become assets, jobs connect inputs to outputs, COMPLETE events are
-materializations and FAIL events failures; Airflow facets name the producing task."""
+transport: datasets become assets, runs connect the inputs of any of their events to their
+outputs, COMPLETE events are materializations and FAIL events failures; Airflow facets name
+the producing task; static JobEvents and DatasetEvents add lineage only. Hand-written files
+only for input the client cannot write (not UTF-8, malformed static events)."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 
 import pytest
+from openlineage.client.event_v2 import Job, RunState
 
 from bridge._types import EventKind
 from bridge.storage import CatalogAsset, SqlStore
-from tests.translators.lineage._openlineage_emit import client, emit_task_run
-from translators.lineage import import_openlineage
+from tests.translators.lineage._openlineage_emit import (
+    AirflowRunFacet,
+    client,
+    emit_airflow_task_run,
+    emit_dataset_event,
+    emit_job_event,
+    emit_run_event,
+    emit_task_run,
+)
+from translators.lineage import LineageImportError, import_openlineage
 
 MAT, FAIL = EventKind.MATERIALIZATION, EventKind.FAILURE
 
@@ -132,7 +145,153 @@ def test_openlineage_history_attaches_to_imported_airflow_assets(
     ol.close()
     import_openlineage(log, store)
     assert [a.key for a in store.catalog()] == keys  # no duplicate for warehouse/orders
-    newest = store.history("warehouse/orders")[0]
-    assert (newest.run_id, newest.source) == (run_id, "openlineage")
+    imported = [e for e in store.history("warehouse/orders") if e.source == "openlineage"]
+    assert [e.run_id for e in imported] == [run_id]  # history is by time: Airflow's is newer
     orders = store.catalog_asset("warehouse/orders")
     assert orders is not None and orders.source == "airflow-db"  # the Airflow definition stays
+
+
+RAW, ORDERS, DAILY = ("s3://lake", "raw.json"), ("s3://lake", "orders.parquet"), \
+    ("warehouse", "sales/daily")
+
+
+def at(minute: int) -> str:
+    return f"2026-03-01T10:{minute:02d}:00+00:00"
+
+
+def test_a_run_links_the_inputs_of_any_of_its_events_to_its_outputs(store: SqlStore,
+                                                                     tmp_path: Path) -> None:
+    folder = tmp_path / "events"  # a file per event: every event is its own batch
+    folder.mkdir()
+    ol = client(folder / "ol", append=False)
+    job, run_id = Job(namespace="spark", name="orders"), str(uuid.uuid4())
+    emit_run_event(ol, RunState.START, job=job, run_id=run_id, at=at(0), inputs=[RAW])
+    emit_run_event(ol, RunState.RUNNING, job=job, run_id=run_id, at=at(1),
+                   inputs=[("s3://lake", "fx.csv")])
+    emit_run_event(ol, RunState.COMPLETE, job=job, run_id=run_id, at=at(2), outputs=[ORDERS])
+    later = str(uuid.uuid4())  # a later run of the job: what the first said stays
+    emit_run_event(ol, RunState.START, job=job, run_id=later, at=at(5),
+                   inputs=[("s3://lake", "refunds.json")], outputs=[ORDERS])
+    emit_run_event(ol, RunState.COMPLETE, job=job, run_id=later, at=at(6))
+    ol.close()
+    result = import_openlineage(folder, store)
+    assert (result.batches, result.events) == (5, {"materialization": 2})
+    orders = store.catalog_asset("s3://lake/orders.parquet")
+    assert orders is not None and orders.deps == (
+        "s3://lake/fx.csv", "s3://lake/raw.json", "s3://lake/refunds.json")
+    assert orders.metadata == {"namespace": "s3://lake", "name": "orders.parquet",
+                               "job": "orders"}
+    assert [e.run_id for e in store.history("s3://lake/orders.parquet")] == [later, run_id]
+
+
+def test_an_airflow_run_split_over_two_imports(store: SqlStore, tmp_path: Path) -> None:
+    log = tmp_path / "events.ndjson"
+    ol = client(log, append=True)
+    run_id = str(uuid.uuid4())
+    job = Job(namespace="airflow", name="producer.load_orders")
+    facets = {"airflow": AirflowRunFacet(dag={"dag_id": "producer"}, dagRun={},
+                                         task={"task_id": "load_orders"}, taskInstance={},
+                                         taskUuid=run_id)}
+    emit_run_event(ol, RunState.START, job=job, run_id=run_id, at=at(0), inputs=[RAW],
+                   facets=facets)
+    first = import_openlineage(log, store)  # the run has not ended: no asset of its own
+    assert [a.key for a in store.catalog()] == ["s3://lake/raw.json"]
+    assert first.events_added == 0
+    emit_run_event(ol, RunState.COMPLETE, job=job, run_id=run_id, at=at(3), outputs=[ORDERS],
+                   facets=facets)
+    ol.close()
+    second = import_openlineage(log, store)
+    assert (second.records_read, second.events) == (1, {"materialization": 1})
+    assert [a.key for a in store.catalog()] == ["s3://lake/orders.parquet",
+                                                "s3://lake/raw.json"]
+    orders = store.catalog_asset("s3://lake/orders.parquet")
+    assert orders is not None and orders.deps == ("s3://lake/raw.json",)
+    assert (orders.dag_id, orders.task_id, orders.group) == ("producer", "load_orders",
+                                                             "producer")
+    assert json.loads(store.watermark("openlineage:open-runs") or "") == {}  # it ended
+
+
+def test_the_airflow_run_facet_names_the_dag_and_task(store: SqlStore, tmp_path: Path) -> None:
+    log = tmp_path / "events.ndjson"
+    ol = client(log, append=True)
+    load = emit_airflow_task_run(ol, dag_id="sales.v2", task_id="extract.load", inputs=[RAW],
+                                 outputs=[ORDERS], at=at(0))
+    emit_airflow_task_run(ol, dag_id="sales.v2", task_id="report", inputs=[ORDERS],
+                          outputs=[], at=at(5))
+    ol.close()
+    assert all("airflow" in json.loads(line)["run"]["facets"] and
+               "parent" not in json.loads(line)["run"]["facets"]
+               for line in log.read_text().splitlines())
+    assert import_openlineage(log, store).events == {"materialization": 2}
+    orders = store.catalog_asset("s3://lake/orders.parquet")
+    assert orders is not None
+    assert (orders.dag_id, orders.task_id, orders.group, orders.deps) == (
+        "sales.v2", "extract.load", "sales.v2", ("s3://lake/raw.json",))
+    report = store.catalog_asset("sales.v2/report")  # no outputs: the task's own asset
+    assert report is not None and (report.dag_id, report.task_id, report.deps) == (
+        "sales.v2", "report", ("s3://lake/orders.parquet",))
+    [mat] = store.history("s3://lake/orders.parquet")
+    assert (mat.run_id, mat.metadata["dag_id"], mat.metadata["task_id"]) == (
+        load, "sales.v2", "extract.load")
+
+
+def test_job_and_dataset_events_add_lineage_without_history(store: SqlStore,
+                                                           tmp_path: Path) -> None:
+    log = tmp_path / "events.ndjson"
+    ol = client(log, append=True)
+    emit_job_event(ol, namespace="dbt", name="daily", inputs=[ORDERS], outputs=[DAILY],
+                   at=at(0))
+    emit_dataset_event(ol, namespace="s3://lake", name="customers.csv", at=at(1))
+    emit_task_run(ol, dag_id="producer", task_id="load_orders", inputs=[RAW],
+                  outputs=[ORDERS], day="2026-03-01", minute=2)
+    ol.close()
+    result = import_openlineage(log, store)
+    assert (result.records_read, result.events) == (4, {"materialization": 1})
+    assert [a.key for a in store.catalog()] == [
+        "s3://lake/customers.csv", "s3://lake/orders.parquet", "s3://lake/raw.json",
+        "warehouse/sales/daily"]
+    daily = store.catalog_asset("warehouse/sales/daily")
+    assert daily is not None and (daily.deps, daily.group, daily.metadata["job"]) == (
+        ("s3://lake/orders.parquet",), "dbt", "daily")
+    assert store.history("warehouse/sales/daily") == []
+    customers = store.catalog_asset("s3://lake/customers.csv")
+    assert customers is not None and (customers.group, customers.deps) == ("external", ())
+    orders = store.catalog_asset("s3://lake/orders.parquet")  # the run's producer stays
+    assert orders is not None and (orders.dag_id, orders.deps) == ("producer",
+                                                                   ("s3://lake/raw.json",))
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"job": {"namespace": "dbt", "name": "daily"}}', r"ol\.ndjson:2: not an OpenLineage "
+                                                      r"JobEvent: eventTime: Field required"),
+    ('{"eventTime": "2026-03-01T10:00:00Z", "dataset": {"namespace": "s3://lake"}}',
+     r":2: not an OpenLineage DatasetEvent: dataset\.name"),
+])
+def test_malformed_static_events_import_nothing(store: SqlStore, tmp_path: Path, line: str,
+                                                message: str) -> None:
+    good = '{"eventTime": "2026-03-01T10:00:00Z", "dataset": {"namespace": "a", "name": "b"}}'
+    (tmp_path / "ol.ndjson").write_text(f"{good}\n{line}\n")
+    with pytest.raises(LineageImportError, match=message):
+        import_openlineage(tmp_path / "ol.ndjson", store)
+    assert store.catalog() == []
+
+
+def test_a_file_that_is_not_utf8_imports_nothing(store: SqlStore, tmp_path: Path) -> None:
+    folder = tmp_path / "events"
+    folder.mkdir()
+    emit_pipeline(folder / "a.ndjson", append=True)  # read first, still not imported
+    lines = (folder / "a.ndjson").read_bytes().splitlines(keepends=True)
+    (folder / "b.ndjson").write_bytes(lines[0] + lines[1].replace(b"orders", b"\xe9t\xe9"))
+    with pytest.raises(LineageImportError, match=r"^[^\n]*b\.ndjson:2: not UTF-8 text "
+                                                 r"\(byte \d+ is 0xe9\).*nothing was "
+                                                 r"imported$"):
+        import_openlineage(folder, store)
+    assert store.catalog() == [] and store.history("s3://lake/orders.parquet") == []
+    assert store.watermark(f"openlineage:{(folder / 'a.ndjson').resolve()}") is None
+
+    (folder / "b.ndjson").write_bytes(lines[0])  # appended later: the line counts from 1
+    import_openlineage(folder, store)
+    with (folder / "b.ndjson").open("ab") as out:
+        out.write(lines[1] + b"{\"eventTime\": \"\xff\"}\n")
+    with pytest.raises(LineageImportError, match=r"b\.ndjson:3: not UTF-8"):
+        import_openlineage(folder, store)
