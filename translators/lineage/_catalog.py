@@ -4,21 +4,22 @@
 import found (or the DAG files given with ``--dags``) and turns each contract record into a
 :class:`~bridge.storage.CatalogAsset`. :class:`TaskAssets` then answers, for a task
 instance or an asset event, which asset keys its history belongs to.
+:func:`resolve_aliases` first replaces Airflow asset aliases by the assets they resolved to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bridge._keys import AssetKey
 from bridge.errors import DefinitionError
 from bridge.storage import CatalogAsset
-from translators.model import AssetRef, DagInfo, ReadResult
+from translators.model import AssetExpression, AssetRef, DagInfo, ReadResult
 from translators.to_assets import SOURCE_GROUP, dags_to_assets
 from translators.translator import airflow_asset_key
 
-__all__ = ["TaskAssets", "catalog_from_dags", "task_key"]
+__all__ = ["TaskAssets", "catalog_from_dags", "resolve_aliases", "task_key"]
 
 
 @dataclass
@@ -84,3 +85,55 @@ def catalog_from_dags(dags: Sequence[DagInfo], source: str, *,
             entries[key] = CatalogAsset(key=key, group=SOURCE_GROUP, source=source,
                                         metadata={"uri": asset.uri} if asset.uri else {})
     return [entries[key] for key in sorted(entries)], mapping
+
+
+def resolve_aliases(dags: Sequence[DagInfo],
+                    aliases: Mapping[str, Sequence[AssetRef]]) -> list[DagInfo]:
+    """The DAGs with every asset alias replaced by the assets Airflow resolved it to.
+
+    An alias is not an asset: the assets emitted through it are. So a task whose outlets
+    name an alias produces the alias's assets, and a schedule or inlet on an alias depends
+    on them (a schedule term becomes "any of" them). An alias absent from ``aliases`` (it
+    never resolved) is dropped: a task left without outlets keeps its own asset, and the
+    schedule term goes.
+
+    Args:
+        dags: the DAGs, with :class:`~translators.model.AssetRef` of kind ``alias``.
+        aliases: alias name -> the assets it resolved to.
+
+    Examples:
+        >>> from translators.model import TaskInfo
+        >>> task = TaskInfo(task_id="export", operator="@task",
+        ...                 outlets=(AssetRef(name="daily", kind="alias"),))
+        >>> [dag] = resolve_aliases([DagInfo(dag_id="d", file="d.py", tasks=(task,))],
+        ...                         {"daily": [AssetRef(uri="s3://lake/a.csv")]})
+        >>> [ref.key for ref in dag.tasks[0].outlets]
+        ['s3://lake/a.csv']
+    """
+    def refs(found: Iterable[AssetRef]) -> tuple[AssetRef, ...]:
+        out = {r.key: r for ref in found
+               for r in (aliases.get(ref.name or "", ()) if ref.kind == "alias" else (ref,))}
+        return tuple(out[key] for key in sorted(out))
+
+    def schedule(expr: AssetExpression) -> AssetExpression | None:
+        if expr.asset is not None and expr.asset.kind == "alias":
+            resolved = [AssetExpression(op="asset", asset=ref) for ref in refs([expr.asset])]
+            return (None if not resolved else resolved[0] if len(resolved) == 1
+                    else AssetExpression(op="or", items=tuple(resolved)))
+        if expr.asset is not None:
+            return expr
+        items = tuple(item for item in map(schedule, expr.items) if item is not None)
+        return expr.model_copy(update={"items": items}) if items else None
+
+    resolved = []
+    for dag in dags:
+        mentioned = [*(dag.schedule_assets.assets() if dag.schedule_assets else ()),
+                     *(ref for task in dag.tasks for ref in (*task.outlets, *task.inlets))]
+        if any(ref.kind == "alias" for ref in mentioned):
+            dag = dag.model_copy(update={
+                "schedule_assets": dag.schedule_assets and schedule(dag.schedule_assets),
+                "tasks": tuple(task.model_copy(update={"outlets": refs(task.outlets),
+                                                       "inlets": refs(task.inlets)})
+                               for task in dag.tasks)})
+        resolved.append(dag)
+    return resolved

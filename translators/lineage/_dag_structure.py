@@ -4,9 +4,12 @@ Tasks and their order come from ``serialized_dag`` (the newest version of each D
 assets each task writes and reads and each DAG's asset schedule come from Airflow's
 reference tables (``task_outlet_asset_reference``, ``task_inlet_asset_reference``,
 ``dag_schedule_asset_reference``, or their ``dataset`` forms in Airflow 2), which Airflow
-keeps in step with the serialized DAGs. Asset aliases are read from the serialized tasks.
-Building the same IR the DAG-file readers build is what makes imported keys coincide with
-``assetbridge translate``.
+keeps in step with the serialized DAGs. Asset aliases in task outlets and inlets are read
+from the serialized tasks, alias schedules from ``dag_schedule_asset_alias_reference``; each
+alias is then replaced by the assets Airflow resolved it to (``asset_alias_asset``, or
+``dataset_alias_dataset`` from Airflow 2.10), see
+:func:`~translators.lineage._catalog.resolve_aliases`. Building the same IR the DAG-file
+readers build is what makes imported keys coincide with ``assetbridge translate``.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from translators.lineage._airflow_schema import AirflowSchema
+from translators.lineage._catalog import resolve_aliases
 from translators.lineage._errors import LineageImportError
 from translators.model import AssetExpression, AssetRef, DagInfo, TaskInfo
 
-__all__ = ["AirflowAsset", "read_airflow_assets", "read_serialized_dags"]
+__all__ = ["AirflowAsset", "read_airflow_assets", "read_asset_aliases",
+           "read_serialized_dags"]
 
 #: an Airflow asset row: (id, name or None, uri)
 AirflowAsset = tuple[int, str | None, str]
@@ -37,9 +42,30 @@ def read_airflow_assets(conn: sa.Connection, schema: AirflowSchema) -> dict[int,
     return {int(row[0]): AssetRef(name=row[1], uri=row[2]) for row in rows}
 
 
+def read_asset_aliases(conn: sa.Connection, schema: AirflowSchema,
+                       assets: dict[int, AssetRef]) -> dict[str, tuple[AssetRef, ...]]:
+    """The assets each asset alias (dataset alias) resolved to, by alias name.
+
+    An alias resolves when a task emits an asset event through it; an alias that never did
+    is absent. Empty before Airflow 2.10, which has no alias tables.
+    """
+    word = schema.asset_word
+    if not sa.inspect(conn).has_table(f"{word}_alias_{word}"):
+        return {}
+    resolved: defaultdict[str, list[AssetRef]] = defaultdict(list)
+    for alias, asset_id in conn.execute(sa.text(
+            f"SELECT al.name, aa.{word}_id FROM {word}_alias_{word} aa "
+            f"JOIN {word}_alias al ON al.id = aa.alias_id")):
+        if int(asset_id) in assets:
+            resolved[alias].append(assets[int(asset_id)])
+    return {alias: tuple(sorted(refs, key=lambda r: r.key))
+            for alias, refs in sorted(resolved.items())}
+
+
 def read_serialized_dags(conn: sa.Connection, schema: AirflowSchema, name: str,
                          assets: dict[int, AssetRef]) -> list[DagInfo]:
-    """One ``DagInfo`` per DAG in ``serialized_dag`` (its newest version).
+    """One ``DagInfo`` per DAG in ``serialized_dag`` (its newest version), with asset
+    aliases replaced by the assets they resolved to.
 
     Raises:
         LineageImportError: a serialized DAG cannot be decoded.
@@ -53,11 +79,18 @@ def read_serialized_dags(conn: sa.Connection, schema: AirflowSchema, name: str,
             f"SELECT {word}_id, dag_id FROM dag_schedule_{word}_reference")):
         if int(row[0]) in assets:
             scheduled[row[1]].append(assets[int(row[0])])
+    aliases = read_asset_aliases(conn, schema, assets)
+    if sa.inspect(conn).has_table(f"dag_schedule_{word}_alias_reference"):
+        for row in conn.execute(sa.text(
+                f"SELECT al.name, r.dag_id FROM dag_schedule_{word}_alias_reference r "
+                f"JOIN {word}_alias al ON al.id = r.alias_id")):
+            scheduled[row[1]].append(AssetRef(name=row[0], kind="alias"))
     newest: dict[str, dict[str, Any]] = {}
     for dag_id, data in _newest_serialized(conn):
         newest[dag_id] = _decode(data, dag_id, name)
-    return [_dag_info(dag_id, newest[dag_id], outlets, inlets, scheduled.get(dag_id, []))
-            for dag_id in sorted(newest)]
+    return resolve_aliases([_dag_info(dag_id, newest[dag_id], outlets, inlets,
+                                      scheduled.get(dag_id, []))
+                            for dag_id in sorted(newest)], aliases)
 
 
 def _task_refs(conn: sa.Connection, table: str, word: str,
@@ -107,15 +140,13 @@ def _dag_info(dag_id: str, dag: dict[str, Any], outlets: _Refs, inlets: _Refs,
     tasks = []
     for task in tasks_json:
         task_id = str(task["task_id"])
-        aliases = [AssetRef(name=str(_unwrap(ref).get("name")), kind="alias")
-                   for ref in task.get("outlets") or ()
-                   if isinstance(ref, dict) and "alias" in str(ref.get("__type", ""))]
         tasks.append(TaskInfo(
             task_id=task_id, operator=str(task.get("task_type") or "?"),
             operator_module=task.get("_task_module"), upstream=tuple(sorted(upstream[task_id])),
-            outlets=tuple(sorted({*outlets.get((dag_id, task_id), []), *aliases},
-                                 key=lambda r: r.key)),
-            inlets=tuple(sorted(inlets.get((dag_id, task_id), []), key=lambda r: r.key)),
+            outlets=tuple(sorted({*outlets.get((dag_id, task_id), []),
+                                  *_aliases(task.get("outlets"))}, key=lambda r: r.key)),
+            inlets=tuple(sorted({*inlets.get((dag_id, task_id), []),
+                                 *_aliases(task.get("inlets"))}, key=lambda r: r.key)),
             mapped=bool(task.get("_is_mapped")),
         ))
     schedule = None
@@ -127,6 +158,12 @@ def _dag_info(dag_id: str, dag: dict[str, Any], outlets: _Refs, inlets: _Refs,
                    schedule_assets=schedule, description=dag.get("description"),
                    tags=tuple(sorted(str(tag) for tag in dag.get("tags") or ())),
                    tasks=tuple(sorted(tasks, key=lambda t: t.task_id)))
+
+
+def _aliases(refs: Any) -> list[AssetRef]:
+    """The asset aliases among a serialized task's outlets or inlets."""
+    return [AssetRef(name=str(_unwrap(ref).get("name")), kind="alias") for ref in refs or ()
+            if isinstance(ref, dict) and "alias" in str(ref.get("__type", ""))]
 
 
 def _unwrap(value: Any) -> dict[str, Any]:
