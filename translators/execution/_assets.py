@@ -1,13 +1,18 @@
-"""Executable bridge assets from live Airflow DAGs: one asset per task.
+"""Executable bridge assets from live Airflow DAGs: one asset (or multi-asset) per task.
 
-Each task's spec comes from the :class:`~translators.translator.AirflowTranslator` (key
-``dag_id/task_id`` by default, group = the DAG, the task group in the metadata), completed
-with what running needs: ``deps`` = the upstream tasks' keys (for an
-``ExternalTaskSensor``, also the loaded tasks it waits for), the task's Airflow trigger
-rule, and a retry policy from ``retries`` / ``retry_delay`` /
-``retry_exponential_backoff``. The asset function runs the original task
-(:func:`~translators.execution._task.execute_task`) with the run's
-:class:`~translators.execution._runtime.AirflowRun`, received as a resource.
+The keys and dependencies are those of ``assetbridge translate``
+(:func:`~translators.to_assets.dags_to_assets` over the same DAGs, with the same
+:class:`~translators.translator.AirflowTranslator`): a task maintains the asset
+``dag_id/task_id``, or the assets its outlets name; it depends on its upstream tasks' assets
+and on what the DAGs read say across DAGs (sensors, triggers, inlets, asset schedules),
+limited to the assets of loaded tasks. Running needs more: the task's Airflow trigger rule
+and a retry policy from ``retries`` / ``retry_delay`` / ``retry_exponential_backoff``.
+Dependencies across DAGs order the run without gating it: such a task starts once they
+ended (``all_done``) and applies its own trigger rule to its DAG's upstream tasks
+(:func:`~translators.execution._task.execute_task`); the keys are listed in the spec's
+``cross_dag_deps`` metadata. The asset function runs the original task with the run's
+:class:`~translators.execution._runtime.AirflowRun`, received as a resource; a task with
+several outlets returns its value for each of them.
 """
 
 from __future__ import annotations
@@ -23,18 +28,18 @@ from bridge._spec import AssetSpec, RetryPolicy
 from bridge._types import TriggerRule
 from bridge.runner import AssetContext
 from translators.execution._runtime import RUNTIME_RESOURCE, AirflowRun
-from translators.execution._sensors import sensed_tasks
 from translators.execution._states import trigger_rule_of
-from translators.execution._task import execute_task
+from translators.execution._task import CROSS_DAG_DEPS, execute_task
 from translators.translator import AirflowTranslator
 
 __all__ = ["dag_assets"]
 
+_TaskRef = tuple[str, str]
 
 
 def dag_assets(dags: Iterable[Any], translator: AirflowTranslator | None = None, *,
                retry_delay: float | None = None) -> list[Asset]:
-    """One executable asset per task of each DAG.
+    """One executable asset (or multi-asset, for several outlets) per task of each DAG.
 
     Args:
         dags: Airflow DAG objects (from a ``DagBag``).
@@ -45,27 +50,34 @@ def dag_assets(dags: Iterable[Any], translator: AirflowTranslator | None = None,
         The assets, DAG by DAG, tasks sorted by id.
     """
     from translators.live import dag_info
+    from translators.model import ReadResult
+    from translators.to_assets import dags_to_assets
 
-    translator = translator or AirflowTranslator()
     loaded = {dag.dag_id: dag for dag in dags}
-    specs: dict[tuple[str, str], AssetSpec] = {}
-    for dag in loaded.values():
-        info = dag_info(dag)
-        specs.update({(dag.dag_id, task.task_id): translator.get_asset_spec(task, info)
-                      for task in info.tasks})
+    translation = dags_to_assets(ReadResult(dags=tuple(dag_info(d) for d in loaded.values())),
+                                 translator or AirflowTranslator())
+    specs: dict[_TaskRef, list[AssetSpec]] = {}
+    for definition in translation.assets:
+        for spec in definition.specs:
+            if "task_id" in spec.metadata:  # not a source asset
+                ref = (str(spec.metadata["dag_id"]), str(spec.metadata["task_id"]))
+                specs.setdefault(ref, []).append(spec)
+    produced = {spec.key for group in specs.values() for spec in group}
     assets: list[Asset] = []
     for dag in loaded.values():
         for task in sorted(dag.tasks, key=lambda t: t.task_id):
-            upstream = [(dag.dag_id, up) for up in sorted(task.upstream_task_ids)]
-            sensed = sensed_tasks(task, loaded)
-            spec = specs[(dag.dag_id, task.task_id)].replace(
-                deps=tuple(dict.fromkeys(specs[ref].key for ref in upstream + sensed)),
-                # a sensor starts once what it waits for ended, whatever the outcome; its
-                # own rule is applied to its DAG's upstream tasks when it runs
-                trigger_rule=TriggerRule.ALL_DONE if sensed else trigger_rule_of(task),
-                retry=_retry_policy(task, retry_delay),
-            )
-            assets.append(_task_asset(spec, dag.dag_id, task))
+            own = specs[(dag.dag_id, task.task_id)]
+            upstream = {spec.key for up in task.upstream_task_ids
+                        for spec in specs[(dag.dag_id, up)]}
+            deps = tuple(key for key in own[0].deps if key in produced)
+            cross = sorted(str(key) for key in set(deps) - upstream)
+            rule = TriggerRule.ALL_DONE if cross else trigger_rule_of(task)
+            retry = _retry_policy(task, retry_delay)
+            ready = tuple(spec.replace(
+                deps=deps, trigger_rule=rule, retry=retry,
+                metadata={**spec.metadata, CROSS_DAG_DEPS: cross} if cross else spec.metadata,
+            ) for spec in own)
+            assets.append(_task_asset(ready, dag.dag_id, task))
     return assets
 
 
@@ -78,16 +90,19 @@ def _retry_policy(task: Any, delay_override: float | None) -> RetryPolicy | None
     return RetryPolicy(max_retries=retries, delay=delay, backoff=backoff)
 
 
-def _task_asset(spec: AssetSpec, dag_id: str, task: Any) -> Asset:
-    definition = _definition((spec,), _task_function(dag_id, task.task_id), None)
+def _task_asset(specs: tuple[AssetSpec, ...], dag_id: str, task: Any) -> Asset:
+    definition = _definition(specs, _task_function(dag_id, task.task_id, specs), None)
     return dataclasses.replace(definition, source=_source_of_task(task))
 
 
-def _task_function(dag_id: str, task_id: str) -> Callable[..., Any]:
+def _task_function(dag_id: str, task_id: str,
+                   specs: tuple[AssetSpec, ...]) -> Callable[..., Any]:
     """The asset function of one task; its second parameter is the run resource."""
+    keys = [str(spec.key) for spec in specs]
 
     def run_task(context: AssetContext, assetbridge_airflow_run: AirflowRun) -> Any:
-        return execute_task(assetbridge_airflow_run, dag_id, task_id, context)
+        value = execute_task(assetbridge_airflow_run, dag_id, task_id, context)
+        return value if len(keys) == 1 else dict.fromkeys(keys, value)
 
     assert RUNTIME_RESOURCE == "assetbridge_airflow_run"  # the parameter name above
     run_task.__name__ = run_task.__qualname__ = str(AssetKey((dag_id, task_id))

@@ -89,12 +89,14 @@ def run_dags(
                          params=params, settings=settings,
                          adapters=_adapters(sql, given.get(CONTAINER_RUNNER)), sql=sql)
         graph = AssetGraph.from_assets(assets)
-        run.asset_keys = {(spec.metadata["dag_id"], spec.metadata["task_id"]): spec.key
-                          for spec in (graph.spec(key) for key in graph.keys)}
+        run.asset_keys = {}  # a task with several outlets: its first key
+        for key in graph.keys:
+            run.asset_keys.setdefault(_task_ref(graph, key), key)
         _seed_upstream_xcoms(run, graph, select, io_manager)
         selection, not_created = _outside_dates(run, graph, select)
         diagnostics += not_created
-        options = RunOptions(hooks=[_StateRecorder(run), *hooks], target=_target(path_list),
+        options = RunOptions(hooks=[_StateRecorder(run, graph), *hooks],
+                             target=_target(path_list),
                              max_workers=settings.max_workers,
                              tags={"airflow": "true", **settings.tags})
         try:
@@ -141,8 +143,8 @@ def _outside_dates(run: AirflowRun, graph: AssetGraph, selection: str | None
             if not _has_instance(task, logical_date)]
     if not late:
         return selection, ()
-    keys = {run.asset_keys[(dag_id, task.task_id)] for dag_id, task in late
-            if (dag_id, task.task_id) in run.asset_keys}
+    refs = {(dag_id, task.task_id) for dag_id, task in late}
+    keys = {key for key in graph.keys if _task_ref(graph, key) in refs}
     blocked = keys | {down for key in keys for down in graph.descendants(key)
                       if graph.spec(down).metadata.get("dag_id") == graph.spec(key).metadata.get(
                           "dag_id")}
@@ -159,6 +161,12 @@ def _outside_dates(run: AirflowRun, graph: AssetGraph, selection: str | None
                      "for them, so they and their downstream tasks do not run (pick a later "
                      "--logical-date)")))
     return chosen, tuple(warnings)
+
+
+def _task_ref(graph: AssetGraph, key: AssetKey) -> tuple[str, str]:
+    """``(dag_id, task_id)`` of the task that maintains ``key``."""
+    metadata = graph.spec(key).metadata
+    return str(metadata["dag_id"]), str(metadata["task_id"])
 
 
 def _has_instance(task: Any, logical_date: datetime) -> bool:
@@ -189,9 +197,9 @@ class _StateRecorder:
     their function (trigger rules, branch skips), so downstream setup/teardown rules and
     the result see every task."""
 
-    def __init__(self, run: AirflowRun) -> None:
+    def __init__(self, run: AirflowRun, graph: AssetGraph) -> None:
         self.run = run
-        self._refs = {key: ref for ref, key in run.asset_keys.items()}
+        self._refs = {key: _task_ref(graph, key) for key in graph.keys}
 
     def on_run_start(self, **_: Any) -> None:
         """Nothing to do."""

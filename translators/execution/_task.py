@@ -19,7 +19,6 @@ from bridge.runner._trigger import decide
 from translators.execution._instance import LocalTaskInstance
 from translators.execution._mapping import instance_count
 from translators.execution._runtime import AirflowRun, TaskRecord
-from translators.execution._sensors import sensed_tasks
 from translators.execution._states import (
     FAILED,
     SKIPPED,
@@ -32,7 +31,7 @@ from translators.execution._states import (
 from translators.execution._taskrun import InstanceOutcome, run_instance
 from translators.execution._xcom import RETURN_KEY, UNMAPPED
 
-__all__ = ["TaskFailedError", "execute_task"]
+__all__ = ["CROSS_DAG_DEPS", "TaskFailedError", "execute_task"]
 
 _DONE = (SUCCESS, SKIPPED)
 
@@ -40,6 +39,10 @@ _DONE = (SUCCESS, SKIPPED)
 class TaskFailedError(Exception):
     """An Airflow task ended ``failed``; the original error is the cause."""
 
+
+#: spec metadata (set by :func:`~translators.execution._assets.dag_assets`): the deps of a
+#: task's asset that are not its own upstream tasks in its DAG
+CROSS_DAG_DEPS = "cross_dag_deps"
 
 def execute_task(run: AirflowRun, dag_id: str, task_id: str, context: AssetContext) -> Any:
     """Run one task of ``dag_id`` for the bridge step ``context`` (see module docstring).
@@ -56,7 +59,8 @@ def execute_task(run: AirflowRun, dag_id: str, task_id: str, context: AssetConte
     task = run.dags[dag_id].get_task(task_id)
     key = (dag_id, task_id)
     earlier = run.records.get(key)
-    blocked = _setup_constraint(run, dag_id, task)
+    cross_dag = bool(context.spec.metadata.get(CROSS_DAG_DEPS))
+    blocked = _setup_constraint(run, dag_id, task, cross_dag=cross_dag)
     if blocked is not None:
         state, reason = blocked
         run.records[key] = TaskRecord(state, reason=reason)
@@ -127,9 +131,12 @@ def _skip_downstream(run: AirflowRun, context: AssetContext, dag_id: str,
             context.skip_downstream(key)
 
 
-def _setup_constraint(run: AirflowRun, dag_id: str, task: Any) -> tuple[str, str] | None:
+def _setup_constraint(run: AirflowRun, dag_id: str, task: Any, *,
+                      cross_dag: bool) -> tuple[str, str] | None:
     """Airflow's setup rules the bridge's trigger rules do not know, as (state, reason).
 
+    - a task with deps across DAGs (``cross_dag``, run by the bridge as ``all_done``): its
+      own trigger rule over its DAG's upstream tasks;
     - a task inside a setup/teardown scope whose (indirect) setup failed is
       ``upstream_failed``; one whose setup was skipped is ``skipped``;
     - a teardown (``all_done_setup_success``) is skipped when all its setups were skipped
@@ -150,7 +157,7 @@ def _setup_constraint(run: AirflowRun, dag_id: str, task: Any) -> tuple[str, str
     if SKIPPED in indirect_states:
         return SKIPPED, "a setup task of its scope was skipped"
     rule = str(getattr(task.trigger_rule, "value", task.trigger_rule))
-    if sensed_tasks(task, run.dags):  # the bridge started it as all_done (see dag_assets)
+    if cross_dag:
         verdict = decide(trigger_rule_of(task), [
             upstream_of(t, state_of(t)) for t in sorted(upstream_ids)])
         if not verdict.run:

@@ -101,3 +101,22 @@ def test_status_answers_for_dag_files_with_the_keys_run_records(dags: Path) -> N
     assert set(by_key) == set(statuses)
     assert by_key["exec_mapping/total"]["status"] == "fresh"
     assert by_key["exec_mapping/total"]["last_materialization"]["run_id"] == run_id
+
+
+def test_runs_and_status_use_the_keys_translate_shows(tmp_path: Path) -> None:
+    """One asset graph: a task with an outlet is that asset (``orders``), cross-DAG edges
+    order the run, and ``status`` answers for the keys ``translate`` prints (its source
+    assets aside: nothing in the DAGs produces them)."""
+    examples = Path(__file__).resolve().parents[3] / "examples" / "airflow_dags"
+    folder = shutil.copytree(examples, tmp_path / "dags")
+    translated = json.loads(cli("translate", str(folder), "--json").stdout)
+    produced = {a["key"] for a in translated["assets"] if a["task_id"] is not None}
+    assert "orders" in produced and "warehouse/transform.load" not in produced
+    ran = cli("run", str(folder), "--select", "+orders", "--json")
+    assert ran.returncode == 0, ran.stderr
+    outcomes = {a["key"]: a["outcome"] for a in json.loads(ran.stdout)["assets"]}
+    assert outcomes == {"warehouse/extract": "success", "warehouse/transform.clean": "success",
+                        "orders": "success"}
+    status = json.loads(cli("status", str(folder), "--json").stdout)["assets"]
+    assert {a["key"] for a in status} == produced
+    assert {a["key"] for a in status if a["status"] == "fresh"} == set(outcomes)
