@@ -10,6 +10,9 @@ Python objects, which is what makes a first import of millions of task instances
   :mod:`~translators.lineage._db_fast_events` are read in the same one), into a temporary
   table in import order, with their task id, kind, times, partition and run; batches are
   ranges of it.
+- An incremental import first re-reads the task instances that ended up to a look-back
+  window before the watermark, and keeps those whose events the store does not hold (the
+  same identity as the Python path's); their batches keep the watermark where it was.
 - Each task's asset keys, its JSON metadata prefix and failure text come from a temporary
   table filled from :class:`~translators.lineage._catalog.TaskAssets`.
 - Event ids follow the Python path's order (key, then time, ties in import order); the
@@ -30,7 +33,13 @@ from bridge.storage._sql_import import SqliteBulkImport
 from translators.lineage._airflow_schema import AirflowSchema
 from translators.lineage._catalog import TaskAssets
 from translators.lineage._db_fast_events import read_asset_events
-from translators.lineage._db_history import SOURCE, _epoch, _iso, bridge_run_id
+from translators.lineage._db_history import (
+    SOURCE,
+    _epoch,
+    _iso,
+    bridge_run_id,
+    window_start,
+)
 
 __all__ = [
     "FastBatch",
@@ -44,6 +53,22 @@ _NAIVE = ("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9
 _MICROS = "[0-9][0-9][0-9][0-9][0-9][0-9]"
 _FINISHED = "ti.state IN ('success', 'failed') AND ti.end_date IS NOT NULL"
 _ORDER = "ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index"
+_WINDOW = f"AND ti.end_date >= ? AND ({_ORDER}) <= (?, ?, ?, ?, ?)"
+_ORDER_COLUMNS = "tid, failed, ts, st, part, run_id, tries, map_index, end_date"
+#: SQL: the candidate ``c`` records events (it is a failure, or its task has no Asset
+#: outlets) and the store holds none of them (``_db_history.ti_identity``); ``+e.run_id``
+#: keeps SQLite on the key, kind and time index (a run id such as ``scheduled__<date>``
+#: repeats across DAGs, so its own index can yield thousands of events per lookup)
+_LATE = (
+    "EXISTS (SELECT 1 FROM temp.ab_tasks k WHERE k.tid = c.tid AND (c.failed OR "
+    "k.outlets = 0)) AND NOT EXISTS (SELECT 1 FROM temp.ab_tasks k JOIN main.ab_asset_events "
+    "e ON e.asset_key = k.asset_key AND e.kind = CASE WHEN c.failed THEN 'failure' ELSE "
+    "'materialization' END AND e.timestamp = c.ts WHERE k.tid = c.tid AND +e.run_id = CASE "
+    "WHEN length(c.run_id) <= 64 THEN c.run_id ELSE ab_run_id(c.run_id) END AND "
+    f"e.source = '{SOURCE}' AND json_extract(e.metadata, '$.airflow_event_id') IS NULL AND "
+    "json_extract(e.metadata, '$.dag_id') = c.dag_id AND json_extract(e.metadata, "
+    "'$.task_id') = c.task_id AND coalesce(json_extract(e.metadata, '$.map_index'), -1) = "
+    "coalesce(c.map_index, -1))")
 #: (select, params, watermark, source rows) of one batch
 FastBatch = tuple[str, tuple[Any, ...], list[Any], int]
 
@@ -130,10 +155,16 @@ def unknown_task_entries(bulk: SqliteBulkImport, known: set[str],
 
 
 def read_history(bulk: SqliteBulkImport, schema: AirflowSchema, tasks: TaskAssets,
-                 after_ti: list[Any] | None, after_event: int) -> tuple[int, int]:
+                 after_ti: list[Any] | None, after_event: int, *,
+                 lookback: float = 0.0) -> tuple[int, int, int]:
     """Read the asset events past ``after_event`` and the finished task instances past
     ``after_ti`` into temporary tables, in import order, in one read transaction (one
-    snapshot of a live Airflow database); returns how many of each.
+    snapshot of a live Airflow database); returns how many asset events, how many task
+    instances and how many of those are late.
+
+    The late task instances come first: those at or before ``after_ti`` that ended at most
+    ``lookback`` seconds before it and whose events the store does not hold (as
+    :func:`~translators.lineage._db_history.ti_identity` identifies them).
 
     The batches are ranges of those tables: :func:`fast_asset_event_batches` and
     :func:`fast_task_instance_batches`.
@@ -142,32 +173,52 @@ def read_history(bulk: SqliteBulkImport, schema: AirflowSchema, tasks: TaskAsset
     if after_ti is not None:
         where = f"AND ({_ORDER}) > (?, ?, ?, ?, ?)"
         params = tuple(after_ti[:5])
+    start = (window_start(after_ti[0], lookback, sqlite=True) if after_ti is not None
+             else None)
     bulk.query("BEGIN")
     try:
         _prepare(bulk, schema, tasks)
         events = read_asset_events(bulk, schema, after_event, _epoch_sql)
-        bulk.query(
-            "INSERT INTO temp.ab_ti_order (tid, failed, ts, st, part, run_id, tries, "
-            f"map_index, end_date) SELECT t.tid, ti.state = 'failed', coalesce("
-            f"{_epoch_sql('ti.end_date')}, 0.0), {_epoch_sql('ti.start_date')}, "
-            "r.part, ti.run_id, ti.try_number, "
-            "ti.map_index, ti.end_date FROM src.task_instance ti JOIN temp.ab_task_ids t ON "
-            "t.dag_id = ti.dag_id AND t.task_id = ti.task_id LEFT JOIN temp.ab_runs r ON "
-            f"r.dag_id = ti.dag_id AND r.run_id = ti.run_id WHERE {_FINISHED} {where} "
-            f"ORDER BY {_ORDER}", params)
+        late = 0
+        if start is not None:
+            bulk.query(
+                f"INSERT INTO temp.ab_ti_order ({_ORDER_COLUMNS}) SELECT {_ORDER_COLUMNS} "
+                f"FROM ({_ti_select(_WINDOW, ids=True)}) c WHERE {_LATE} ORDER BY "
+                "c.end_date, c.dag_id, c.task_id, c.run_id, c.map_index", (start, *params))
+            late = _count(bulk)
+        bulk.query(f"INSERT INTO temp.ab_ti_order ({_ORDER_COLUMNS}) "
+                   f"{_ti_select(where)} ORDER BY {_ORDER}", params)
         bulk.query("COMMIT")
     except BaseException:
         if bulk.connection.in_transaction:
             bulk.query("ROLLBACK")
         raise
-    return events, int(bulk.query("SELECT coalesce(max(n), 0) FROM temp.ab_ti_order")[0][0])
+    return events, _count(bulk), late
 
 
-def fast_task_instance_batches(bulk: SqliteBulkImport, total: int,
-                               size: int) -> Iterator[FastBatch]:
+def _ti_select(where: str, *, ids: bool = False) -> str:
+    """The ``SELECT`` of the rows of ``temp.ab_ti_order`` (with ``ids``, and their DAG and
+    task ids)."""
+    return (f"SELECT t.tid, ti.state = 'failed' AS failed, coalesce("
+            f"{_epoch_sql('ti.end_date')}, 0.0) AS ts, {_epoch_sql('ti.start_date')} AS st, "
+            "r.part, ti.run_id, ti.try_number AS tries, ti.map_index, ti.end_date"
+            f"{', ti.dag_id, ti.task_id' if ids else ''} FROM src.task_instance ti JOIN "
+            "temp.ab_task_ids t ON t.dag_id = ti.dag_id AND t.task_id = ti.task_id LEFT JOIN "
+            "temp.ab_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id "
+            f"WHERE {_FINISHED} {where}")
+
+
+def _count(bulk: SqliteBulkImport) -> int:
+    return int(bulk.query("SELECT coalesce(max(n), 0) FROM temp.ab_ti_order")[0][0])
+
+
+def fast_task_instance_batches(bulk: SqliteBulkImport, total: int, size: int, *,
+                               after: list[Any] | None = None,
+                               late: int = 0) -> Iterator[FastBatch]:
     """Batches of the task instances :func:`read_history` read: each the ``SELECT`` that
     yields its events for :meth:`SqliteBulkImport.commit_batch`, its parameters, the new
-    watermark and the number of task instances it covers."""
+    watermark and the number of task instances it covers. A batch of the first ``late``
+    task instances only keeps ``after`` as its watermark."""
     # the store's order (key, then time; ties in import order) is sorted on narrow rows
     # first, into a table whose row id is the position; the events are built in that order
     order = (
@@ -190,4 +241,6 @@ def fast_task_instance_batches(bulk: SqliteBulkImport, total: int,
             (last,))
         bulk.query("DELETE FROM temp.ab_batch")
         bulk.query(order, (first, last))
-        yield select, (), [end, dag_id, task_id, run_id, map_index], last - first + 1
+        mark = list(after) if after is not None and last <= late else [
+            end, dag_id, task_id, run_id, map_index]
+        yield select, (), mark, last - first + 1

@@ -7,6 +7,9 @@ in key order from a watermark and turned into bridge events.
   the assets its task maintains (see :class:`~translators.lineage._catalog.TaskAssets`). A
   task with Asset outlets gets only its failures from here: Airflow's asset events already
   record its successes. Ordered by ``(end_date, dag_id, task_id, run_id, map_index)``.
+  An incremental read also re-reads the task instances that ended up to a look-back window
+  before the watermark and keeps those whose events the store does not hold: a live
+  Airflow can commit a task instance after one that ended later (:func:`ti_identity`).
 
 The logical date of the run (``logical_date``, ``execution_date`` in Airflow 2) becomes the
 partition, unless an asset event carries its own ``partition_key``.
@@ -17,8 +20,9 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,12 +35,15 @@ from translators.model import AssetRef
 from translators.translator import airflow_asset_key
 
 __all__ = [
+    "TiIdentity",
     "asset_event_batches",
     "asset_event_from_row",
     "asset_event_metadata",
     "bridge_run_id",
     "task_instance_batches",
     "ti_events_from_row",
+    "ti_identity",
+    "window_start",
 ]
 
 #: what history records carry as ``AssetEvent.source``
@@ -45,6 +52,10 @@ _UTC = datetime.timezone.utc
 _FROM_TEXT = datetime.datetime.fromisoformat
 _RUN_ID_MAX = 64
 _MAT, _FAIL = EventKind.MATERIALIZATION, EventKind.FAILURE
+_TI_ORDER = "ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index"
+#: (run id, asset key, kind, timestamp, dag id, task id, map index) of a task
+#: instance's event: :func:`ti_identity`
+TiIdentity = tuple[str, str, str, float, Any, Any, Any]
 
 
 def bridge_run_id(run_id: str) -> str:
@@ -111,30 +122,84 @@ def asset_event_metadata(event_id: Any, dag_id: Any, task_id: Any, map_index: An
 
 def task_instance_batches(
     conn: sa.Connection, schema: AirflowSchema, tasks: TaskAssets,
-    after: list[Any] | None, size: int,
+    after: list[Any] | None, size: int, *, lookback: float = 0.0,
+    imported: Callable[[list[AssetEvent]], set[TiIdentity]] | None = None,
 ) -> Iterator[tuple[list[AssetEvent], list[Any], int]]:
     """Batches of events from finished task instances past the ``after`` watermark, each
-    with its new watermark and the number of task instances it covered.
+    with its new watermark and the number of task instances it covers.
+
+    With ``lookback`` seconds and ``imported`` (the identities of the given events that the
+    store already holds, :func:`ti_identity`), the task instances at or before ``after``
+    that ended at most ``lookback`` before it and are not imported yet come first (one
+    committed after an import although it ended earlier). Their batches keep ``after`` as
+    their watermark, so it never moves back.
 
     The rows are read through the driver's cursor (a server-side one on PostgreSQL), as
     this is the one query that reads millions of rows.
     """
+    sqlite = conn.dialect.name == "sqlite"
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    where = ""
-    params: tuple[Any, ...] = ()
-    if after is not None:
-        where = ("AND (ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index) > "
-                 f"({', '.join([mark] * 5)})")
-        end = after[0] if conn.dialect.name == "sqlite" else datetime.datetime.fromisoformat(
-            after[0])
-        params = (end, *after[1:5])
+    if after is None:
+        chunks = _ti_chunks(conn, schema, "", (), size)
+        late: list[Any] = []
+    else:
+        params = (after[0] if sqlite else _FROM_TEXT(after[0]), *after[1:5])
+        chunks = _ti_chunks(conn, schema, f"AND ({_TI_ORDER}) > ({', '.join([mark] * 5)})",
+                            params, size)
+        start = window_start(after[0], lookback, sqlite=sqlite)
+        late = [] if start is None or imported is None else _not_imported(_ti_chunks(
+            conn, schema, f"AND ti.end_date >= {mark} AND ({_TI_ORDER}) <= "
+            f"({', '.join([mark] * 5)})", (start, *params), size), tasks, imported)
+        if late:
+            chunks = _rebatch(itertools.chain([late], chunks), size)
+    read = 0
+    for chunk in chunks:
+        batch: list[AssetEvent] = []
+        for row in chunk:
+            batch.extend(ti_events_from_row(row, tasks))
+        read += len(chunk)
+        last = chunk[-1]
+        end = last[6] if isinstance(last[6], str) else last[6].isoformat()
+        yield (batch, list(after) if after is not None and read <= len(late)
+               else [end, last[0], last[1], last[2], last[3]], len(chunk))
+
+
+def window_start(end: str, lookback: float, *, sqlite: bool) -> Any:
+    """The earliest end date a look-back of ``lookback`` seconds before a watermark's end
+    date re-reads: SQLite's naive UTC text or an aware datetime; ``None`` for no window."""
+    try:
+        when = _when(end) if lookback > 0 else None
+    except ValueError:  # not a date: no window
+        return None
+    if when is None:
+        return None
+    start = when - datetime.timedelta(seconds=lookback)
+    return start.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else start
+
+
+def ti_identity(event: AssetEvent) -> TiIdentity | None:
+    """What identifies the task-instance try an event records: run, asset key, kind, end
+    time, DAG, task and map index; ``None`` for other events (asset events, other sources).
+
+    Run, key, kind and time alone are not enough: the mapped instances of a task, or two
+    tasks of one asset (run ids repeat across DAGs), can end in the same microsecond.
+    """
+    meta = event.metadata
+    if event.source != SOURCE or "airflow_event_id" in meta or "dag_id" not in meta:
+        return None
+    return (event.run_id, event.asset_key, EventKind(event.kind).value, event.timestamp,
+            meta["dag_id"], meta.get("task_id"), meta.get("map_index", -1))
+
+
+def _ti_chunks(conn: sa.Connection, schema: AirflowSchema, where: str,
+               params: tuple[Any, ...], size: int) -> Iterator[list[Any]]:
+    """The finished task instances matching ``where``, in import order, in chunks."""
     query = (
         "SELECT ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, "
         f"ti.start_date, ti.end_date, ti.try_number, r.{schema.logical_date} "
         "FROM task_instance ti LEFT JOIN dag_run r ON r.dag_id = ti.dag_id "
         "AND r.run_id = ti.run_id WHERE ti.state IN ('success', 'failed') "
-        f"AND ti.end_date IS NOT NULL {where} "
-        "ORDER BY ti.end_date, ti.dag_id, ti.task_id, ti.run_id, ti.map_index")
+        f"AND ti.end_date IS NOT NULL {where} ORDER BY {_TI_ORDER}")
     driver = conn.connection.driver_connection
     assert driver is not None
     cursor = (driver.cursor(name="assetbridge_ti") if conn.dialect.name == "postgresql"
@@ -142,14 +207,28 @@ def task_instance_batches(
     try:
         cursor.execute(query, params)
         while chunk := cursor.fetchmany(size):
-            batch: list[AssetEvent] = []
-            for row in chunk:
-                batch.extend(ti_events_from_row(row, tasks))
-            last = chunk[-1]
-            end = last[6] if isinstance(last[6], str) else last[6].isoformat()
-            yield batch, [end, last[0], last[1], last[2], last[3]], len(chunk)
+            yield chunk
     finally:
         cursor.close()
+
+
+def _not_imported(chunks: Iterator[list[Any]], tasks: TaskAssets,
+                  imported: Callable[[list[AssetEvent]], set[TiIdentity]]) -> list[Any]:
+    """The rows that record events none of which the store holds."""
+    found = []
+    for chunk in chunks:
+        rows = [(row, events) for row in chunk if (events := ti_events_from_row(row, tasks))]
+        done = imported([event for _, events in rows for event in events])
+        found += [row for row, events in rows
+                  if not any(ti_identity(event) in done for event in events)]
+    return found
+
+
+def _rebatch(chunks: Iterator[list[Any]], size: int) -> Iterator[list[Any]]:
+    """The rows of ``chunks`` again, in chunks of ``size``."""
+    rows = itertools.chain.from_iterable(chunks)
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def ti_events_from_row(row: Any, tasks: TaskAssets) -> list[AssetEvent]:

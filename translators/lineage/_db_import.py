@@ -6,6 +6,12 @@ first batch; history follows in batches of ``batch_size`` source rows, each batc
 transaction that also moves its watermark, so an interrupted import leaves a consistent
 store and the next run continues after the last committed batch. Re-running an import
 with nothing new in Airflow writes nothing.
+
+Task instances are read after a watermark on their end date, but a live Airflow may commit
+a task instance after an import although it ended before the watermark (two workers
+finishing together, a task marked success). An incremental import therefore also reads
+the task instances that ended up to :data:`LOOKBACK` before the watermark again, and
+imports those whose events the store does not hold yet.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import json
 import operator
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +29,24 @@ import sqlalchemy as sa
 from bridge.storage import AssetEvent, CatalogAsset, SqlStore, Store
 from bridge.storage._sql_import import SqliteBulkImport
 from translators.lineage._airflow_schema import AirflowSchema, detect_schema, open_airflow_db
-from translators.lineage._catalog import TaskAssets, catalog_from_dags
-from translators.lineage._dag_structure import read_airflow_assets, read_serialized_dags
+from translators.lineage._catalog import TaskAssets, catalog_from_dags, resolve_aliases
+from translators.lineage._dag_structure import (
+    read_airflow_assets,
+    read_asset_aliases,
+    read_serialized_dags,
+)
 from translators.lineage._db_fast import (
     fast_task_instance_batches,
     read_history,
     unknown_task_entries,
 )
 from translators.lineage._db_fast_events import fast_asset_event_batches, unknown_event_entries
-from translators.lineage._db_history import asset_event_batches, task_instance_batches
+from translators.lineage._db_history import (
+    TiIdentity,
+    asset_event_batches,
+    task_instance_batches,
+    ti_identity,
+)
 from translators.lineage._errors import LineageImportError
 from translators.lineage._result import ImportResult, catalog_changes
 from translators.model import DagInfo
@@ -40,11 +55,14 @@ __all__ = ["import_airflow_db"]
 
 SOURCE = "airflow-db"
 _BATCH, _SQL_BATCH = 50_000, 200_000
+#: seconds before the task-instance watermark that an incremental import reads again
+LOOKBACK = 3600.0
 _KEY_AND_TIME = operator.attrgetter("asset_key", "timestamp")
 
 
 def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] = (),
-                      batch_size: int | None = None) -> ImportResult:
+                      batch_size: int | None = None,
+                      lookback: float = LOOKBACK) -> ImportResult:
     """Import an Airflow metadata database (SQLite path or URL) into ``store``.
 
     Args:
@@ -54,6 +72,9 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
             readers) instead of the database's serialized DAGs.
         batch_size: source rows per store transaction (default: 50,000; 200,000 when
             both databases are SQLite files and the history is mapped in SQL).
+        lookback: seconds before the task-instance watermark's end date that an
+            incremental import reads again, for task instances Airflow committed late
+            (those whose events the store holds are skipped); ``0`` reads none again.
 
     Returns:
         What was imported.
@@ -65,7 +86,7 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
     engine, name = open_airflow_db(target)
     try:
         with engine.connect() as conn:
-            result = _import(conn, name, store, dags, batch_size)
+            result = _import(conn, name, store, dags, (batch_size, lookback))
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise LineageImportError(f"cannot read Airflow database {name}: {reason}; is it an "
@@ -77,12 +98,14 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
 
 
 def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | Path],
-            batch_size: int | None) -> ImportResult:
+            settings: tuple[int | None, float]) -> ImportResult:
+    batch_size, lookback = settings
     schema = detect_schema(conn, name)
     result = ImportResult(kind=SOURCE, source=name,
                           schema=f"Airflow {schema.release} (revision {schema.revision})")
     assets = read_airflow_assets(conn, schema)
-    infos = _dags_from_files(dags) if dags else read_serialized_dags(conn, schema, name, assets)
+    infos = (resolve_aliases(_dags_from_files(dags), read_asset_aliases(conn, schema, assets))
+             if dags else read_serialized_dags(conn, schema, name, assets))
     entries, tasks = catalog_from_dags(infos, SOURCE, extra_assets=assets.values())
     pending, result.assets_added, result.assets_updated = catalog_changes(store.catalog(),
                                                                           entries)
@@ -94,7 +117,8 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
     if conn.dialect.name == "sqlite" and SqliteBulkImport.supports(store):
         assert isinstance(store, SqlStore)
         pending = _import_in_sql(store, name, schema, tasks, (after_event, after_ti),
-                                 batch_size or _SQL_BATCH, known, pending, result)
+                                 (batch_size or _SQL_BATCH, lookback), known, pending,
+                                 result)
     else:
         for batch, last in asset_event_batches(conn, schema, after_event,
                                                batch_size or _BATCH):
@@ -102,8 +126,9 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
             pending += _unknown(batch, known)
             _commit(store, result, pending, batch, {f"{mark}:asset_event": str(last)})
             pending = []
-        for batch, last_ti, read in task_instance_batches(conn, schema, tasks, after_ti,
-                                                          batch_size or _BATCH):
+        for batch, last_ti, read in task_instance_batches(
+                conn, schema, tasks, after_ti, batch_size or _BATCH, lookback=lookback,
+                imported=_imported_in(store)):
             result.records_read += read
             pending += _unknown(batch, known, tasks)
             _commit(store, result, pending, batch,
@@ -116,14 +141,17 @@ def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | P
 
 
 def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: TaskAssets,
-                   after: tuple[int, list[Any] | None], batch_size: int, known: set[str],
-                   pending: list[CatalogAsset], result: ImportResult) -> list[CatalogAsset]:
+                   after: tuple[int, list[Any] | None], settings: tuple[int, float],
+                   known: set[str], pending: list[CatalogAsset],
+                   result: ImportResult) -> list[CatalogAsset]:
     """The history mapped in SQL (both databases SQLite files): the same events, catalog
     entries and watermarks as the loops over ``asset_event_batches`` and
     ``task_instance_batches``; returns the catalog entries still to write."""
     bulk, mark = SqliteBulkImport(store, {"src": name}), f"{SOURCE}:{name}"
+    batch_size, lookback = settings
     try:
-        events, tis = read_history(bulk, schema, tasks, after[1], after[0])
+        events, tis, late = read_history(bulk, schema, tasks, after[1], after[0],
+                                         lookback=lookback)
         for select, params, last_event, read in fast_asset_event_batches(bulk, events,
                                                                          batch_size):
             pending += unknown_event_entries(bulk, params[0], params[1], known, SOURCE)
@@ -131,7 +159,8 @@ def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: Tas
                            {f"{mark}:asset_event": last_event})
             pending = []
         for n, (select, params, last_ti, read) in enumerate(
-                fast_task_instance_batches(bulk, tis, batch_size)):
+                fast_task_instance_batches(bulk, tis, batch_size, after=after[1],
+                                           late=late)):
             if n == 0:
                 pending += unknown_task_entries(bulk, known, SOURCE)
             _commit_in_sql(bulk, result, pending, select, params, read,
@@ -162,6 +191,21 @@ def _commit(store: Store, result: ImportResult, assets: list[CatalogAsset],
     store.put_catalog(assets, events, watermarks=watermarks)
     result.count(events)
     result.batches += 1
+
+
+def _imported_in(store: Store) -> Callable[[list[AssetEvent]], set[TiIdentity]]:
+    """The identities of the given task-instance events that ``store`` holds, looked up
+    by run (each run once per import)."""
+    held: dict[str, set[TiIdentity]] = {}
+
+    def imported(events: list[AssetEvent]) -> set[TiIdentity]:
+        for run in {event.run_id for event in events} - held.keys():
+            held[run] = {ident for event in store.events_for_run(run)
+                         if (ident := ti_identity(event)) is not None}
+        return {ident for event in events if (ident := ti_identity(event)) is not None
+                and ident in held[event.run_id]}
+
+    return imported
 
 
 def _unknown(batch: list[AssetEvent], known: set[str],
