@@ -10,9 +10,11 @@ __all__ = ["dag_target_graph", "run_dag_target"]
 
 
 def run_dag_target(target: str, *, selection: str | None, config: str | None, env: str | None,
-              store_url: str | None, max_workers: int, logical_date: str | None,
-              as_json: bool) -> None:
-    """``assetbridge run`` for Airflow DAG files and folders."""
+                   store_url: str | None, max_workers: int, logical_date: str | None,
+                   secrets: tuple[str | None, str | None] = (None, None),
+                   as_json: bool) -> None:
+    """``assetbridge run`` for Airflow DAG files and folders; ``secrets`` are the Variables
+    and Connections files."""
     from pathlib import Path
 
     from rich.console import Console
@@ -34,7 +36,9 @@ def run_dag_target(target: str, *, selection: str | None, config: str | None, en
             resources.setdefault("io_manager", FilesystemIOManager(home_dir() / "storage"))
             outcome = run_dags(target, select=selection, logical_date=logical_date,
                                params=params, resources=resources, store=store,
-                               settings=ExecutionSettings(max_workers=max_workers),
+                               settings=ExecutionSettings(max_workers=max_workers,
+                                                          variables=secrets[0],
+                                                          connections=secrets[1]),
                                hooks=hooks)
     finally:
         store.close()

@@ -32,10 +32,19 @@ __all__ = ["backfill_command", "run_command", "runs_group"]
 @click.option("--logical-date", "logical_date", metavar="DATE",
               help="Airflow DAG targets: the run's logical date (ds, data_interval_start, "
                    "templates), e.g. 2026-01-01; default now.")
+@click.option("--variables", "variables", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Airflow DAG targets: Variables from a JSON, YAML or .env file (the format "
+                   "of Airflow's local-filesystem secrets backend); AIRFLOW_VAR_* win.")
+@click.option("--connections", "connections", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Airflow DAG targets: Connections from a JSON, YAML or .env file (same "
+                   "format); AIRFLOW_CONN_* win.")
 @json_option
 def run_command(target: str, selection: str | None, partition: str | None, config: str | None,
                 env: str | None, store_url: str | None, from_failure: str | None,
-                max_workers: int, logical_date: str | None, as_json: bool) -> None:
+                max_workers: int, logical_date: str | None, variables: str | None,
+                connections: str | None, as_json: bool) -> None:
     """Materialize the assets defined in TARGET (a .py file, folder or module) in-process.
 
     Values are stored by each asset's I/O manager (files under .assetbridge/storage by
@@ -58,11 +67,14 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
             raise click.UsageError("Airflow DAG targets take no --partition/--from-failure; "
                                    "use --logical-date and --select")
         run_dag_target(target, selection=selection, config=config, env=env, store_url=store_url,
-                  max_workers=max_workers, logical_date=logical_date, as_json=as_json)
+                       max_workers=max_workers, logical_date=logical_date,
+                       secrets=(variables, connections), as_json=as_json)
         return
-    if logical_date:
-        raise click.UsageError("--logical-date applies to Airflow DAG targets only; "
-                               f"{target!r} defines assets")
+    for name, given in (("--logical-date", logical_date), ("--variables", variables),
+                        ("--connections", connections)):
+        if given:
+            raise click.UsageError(f"{name} applies to Airflow DAG targets only; "
+                                   f"{target!r} defines assets")
     if from_failure and (selection or partition):
         raise click.UsageError("--from-failure re-runs what the earlier run left undone, with "
                                "its selection and partition; drop --select/--partition")

@@ -10,12 +10,15 @@ resource and is defined nowhere else gets a Connection derived from the SQLAlche
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bridge.errors import ResourceError
 
 __all__ = ["ExecutionSettings", "RunSecrets"]
 
@@ -73,7 +76,8 @@ def _load_variables(source: Mapping[str, Any] | str | Path | None) -> dict[str, 
     if isinstance(source, (str, Path)):
         from airflow.secrets.local_filesystem import load_variables
 
-        source = load_variables(str(source))
+        with _readable("Variables", source):
+            source = load_variables(str(source))
     return {key: value if isinstance(value, str) else json.dumps(value)
             for key, value in source.items()}
 
@@ -84,8 +88,9 @@ def _load_connections(source: Mapping[str, Any] | str | Path | None) -> dict[str
     if isinstance(source, (str, Path)):
         from airflow.secrets.local_filesystem import load_connections_dict
 
-        return {conn_id: _fields(conn) for conn_id, conn in
-                load_connections_dict(str(source)).items()}
+        with _readable("Connections", source):
+            loaded = load_connections_dict(str(source))
+        return {conn_id: _fields(conn) for conn_id, conn in loaded.items()}
     from airflow.sdk.definitions.connection import Connection
 
     found = {}
@@ -114,3 +119,21 @@ def _fields_from_sqlalchemy_url(text: str) -> dict[str, Any]:
     return {"conn_type": url.get_backend_name(), "host": url.host, "schema": url.database,
             "login": url.username, "password": url.password, "port": url.port,
             "extra": json.dumps({"sqlalchemy_url": url.render_as_string(hide_password=False)})}
+
+
+@contextlib.contextmanager
+def _readable(what: str, path: str | Path) -> Iterator[None]:
+    """Airflow's file errors (several lines, a code excerpt) as one-line ResourceErrors."""
+    try:
+        yield
+    except Exception as exc:
+        errors = getattr(exc, "parse_errors", None)
+        if errors:
+            first = errors[0]
+            where = f"{path}:{first.line_no}" if first.line_no else str(path)
+            reason = str(first.message).splitlines()[0]
+        else:
+            where, reason = str(path), (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise ResourceError(f"cannot read Airflow {what} from {where}: {reason}; write them "
+                            "as JSON, YAML or .env in the format of Airflow's local-filesystem "
+                            "secrets backend") from exc

@@ -120,3 +120,48 @@ def test_runs_and_status_use_the_keys_translate_shows(tmp_path: Path) -> None:
     status = json.loads(cli("status", str(folder), "--json").stdout)["assets"]
     assert {a["key"] for a in status} == produced
     assert {a["key"] for a in status if a["status"] == "fresh"} == set(outcomes)
+
+
+SECRETS_DAG = '''
+import datetime
+from airflow.sdk import DAG, BaseHook, Variable, task
+
+with DAG(dag_id="secrets", schedule=None, start_date=datetime.datetime(2024, 1, 1)):
+    @task
+    def read_var():
+        return Variable.get("region") + "/" + Variable.get("threshold")
+
+    @task
+    def read_conn():
+        conn = BaseHook.get_connection("warehouse")
+        return f"{conn.conn_type}:{conn.host}:{conn.port}"
+
+    read_var() >> read_conn()
+'''
+
+
+def test_variables_and_connections_files(tmp_path: Path) -> None:
+    dag = tmp_path / "secrets_dag.py"
+    dag.write_text(SECRETS_DAG)
+    (tmp_path / "vars.json").write_text('{"region": "eu", "threshold": 5}')
+    (tmp_path / "conns.yaml").write_text(
+        "warehouse:\n  conn_type: postgres\n  host: db.internal\n  port: 5432\n")
+    ran = cli("run", str(dag), "--variables", str(tmp_path / "vars.json"),
+              "--connections", str(tmp_path / "conns.yaml"), "--json", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert {a["outcome"] for a in json.loads(ran.stdout)["assets"]} == {"success"}
+    from translators.execution import ExecutionSettings, run_dags
+
+    result = run_dags(dag, settings=ExecutionSettings(variables=tmp_path / "vars.json",
+                                                      connections=tmp_path / "conns.yaml"))
+    assert result.return_values() == {"read_var": "eu/5",
+                                      "read_conn": "postgres:db.internal:5432"}
+    (tmp_path / "bad.json").write_text("{region")
+    bad = cli("run", str(dag), "--variables", str(tmp_path / "bad.json"), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines() == [
+        f"error: cannot read Airflow Variables from {tmp_path / 'bad.json'}:1: Expecting "
+        "property name enclosed in double quotes; write them as JSON, YAML or .env in the "
+        "format of Airflow's local-filesystem secrets backend"]
+    wrong = cli("run", str(QUICKSTART), "--variables", str(tmp_path / "vars.json"))
+    assert wrong.returncode == 2 and "applies to Airflow DAG targets only" in wrong.stderr
