@@ -51,8 +51,9 @@ def run_command(target: str, selection: str | None, partition: str | None, confi
     default) and the run is recorded in the store, so `assetbridge status` can answer.
 
     TARGET may also be Airflow DAG files or a DAGs folder: each task is an asset keyed
-    dag_id/task_id and runs in-process (templates rendered, XComs in memory); --config is
-    then the DAG run conf (params) and --env's resources map conn_ids to SQLAlchemy URLs.
+    dag_id/task_id (or the assets its outlets name, as `assetbridge translate` shows) and
+    runs in-process (templates rendered, XComs in memory); --config is then the DAG run conf
+    (params) and --env's resources map conn_ids to SQLAlchemy URLs.
     """
     from rich.console import Console
 
