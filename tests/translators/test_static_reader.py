@@ -295,3 +295,16 @@ def test_docstring_examples_run(module_name: str) -> None:
         f"translators.static.{module_name}")
     failures, _ = doctest.testmod(importlib.import_module(name))
     assert failures == 0
+
+
+def test_a_dag_without_dag_id_says_so(tmp_path: Path) -> None:
+    file = tmp_path / "no_id.py"
+    file.write_text("from airflow.sdk import DAG\nfrom airflow.providers.standard.operators."
+                    "empty import EmptyOperator\n\nwith DAG(schedule=None):\n"
+                    "    EmptyOperator(task_id='a')\n")
+    result = read_static([file])
+    assert result.dags == ()
+    (diagnostic,) = result.diagnostics
+    assert (diagnostic.level, diagnostic.code, diagnostic.line) == (
+        "error", "unresolved-dag-id", 4)
+    assert diagnostic.message.startswith("DAG(...) is given no dag_id (Airflow rejects it)")

@@ -16,6 +16,9 @@ from translators.static._values import truth
 if TYPE_CHECKING:
     from translators.static._interp import Interpreter
 
+#: what the source of a ``DAG(...)`` call without a dag_id reads as
+_NO_DAG_ID = "DAG(...) without dag_id"
+
 
 def new_dag(interp: Interpreter, dag_id: object, kwargs: dict[str, object],
             sources: dict[str, str], line: int) -> Dag:
@@ -40,7 +43,7 @@ def create_dag(interp: Interpreter, args: list[object], kwargs: dict[str, object
                site: CallSite) -> Dag:
     """``DAG(dag_id, ...)``: the id is the first positional or ``dag_id=`` argument."""
     kw = dict(kwargs)
-    dag_id = kw.pop("dag_id", args[0] if args else Unknown("DAG(...) without dag_id"))
+    dag_id = kw.pop("dag_id", args[0] if args else Unknown(_NO_DAG_ID))
     if site.unknown_splat and not isinstance(dag_id, str):
         dag_id = Unknown(interp.segment(site.node))
     sources = {name: interp.segment(node) for name, node in site.kw_nodes.items()}
@@ -97,8 +100,13 @@ def registered_dags(interp: Interpreter) -> list[Dag]:
             continue
         if dag.dag_id is None:
             source = dag.sources.get("dag_id") or "?"
-            interp.warn("unresolved-dag-id", f"the dag_id {source!r} cannot be resolved "
-                        "statically; this DAG is left out", dag.line, level="error")
+            if source == _NO_DAG_ID:
+                message = ("DAG(...) is given no dag_id (Airflow rejects it); pass "
+                           "dag_id='...' as the first argument; this DAG is left out")
+            else:
+                message = (f"the dag_id {source!r} cannot be resolved statically; this DAG "
+                           "is left out")
+            interp.warn("unresolved-dag-id", message, dag.line, level="error")
             continue
         if dag.dag_id in kept:
             interp.warn("duplicate-dag-id", f"dag_id {dag.dag_id!r} is defined again (first "
