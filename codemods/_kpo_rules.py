@@ -1,8 +1,11 @@
 """The rewrites behind ``kpo-modernize``: where KPO arguments live and how they change.
 
 A gathering pass first finds what in the file builds a pod operator: the operator itself
-(any alias or module-qualified name), subclasses defined in the file, factory functions that
-pass their ``**kwargs`` on to one, dicts spread into one with ``**`` and ``default_args``.
+(any alias, module-qualified name or name it is assigned to), subclasses defined in the file,
+factory functions that pass their ``**kwargs`` on to one, ``functools.partial`` of one,
+dicts spread into one with ``**`` and ``default_args``. Keyword arguments are rewritten in
+calls of all these, in ``Operator.partial(...)`` / ``.expand(...)`` and in the literal
+dicts spread inline (``**{"xcom_push": True}``, ``**dict(xcom_push=True)``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from libcst.codemod.visitors import AddImportsVisitor
 from codemods._args import find_kwarg, source_of, string_value
 from codemods._dispatch import FastVisitor
 from codemods._imports import ImportMovingCommand
-from codemods._kpo_table import KPO, MOVES, OLD_MODELS, convert_kwarg, convert_model
+from codemods._kpo_table import (
+    DEPRECATED_ARGS,
+    KPO,
+    MOVES,
+    OLD_MODELS,
+    convert_kwarg,
+    convert_model,
+)
 from codemods._names import ImportBindings
 
 __all__ = ["KpoRules"]
@@ -31,6 +41,8 @@ class GatherKpoUsesVisitor(FastVisitor):
         self.classes: set[str] = set()
         self.factories: set[str] = set()
         self.spread: Counter[str] = Counter()
+        #: names assigned a pod operator somewhere (not followed if assigned more)
+        self.assigned: set[str] = set()
         self.names: Counter[str] = Counter()
         self.default_args: set[str] = {"default_args"}
         self._functions: list[cst.FunctionDef] = []
@@ -39,8 +51,28 @@ class GatherKpoUsesVisitor(FastVisitor):
         """Whether calling ``func`` builds a pod operator (by name, class or factory)."""
         if isinstance(func, cst.Name) and func.value in self.classes | self.factories:
             return True
-        name = self.bindings.resolve(func)
-        return name is not None and MOVES.get(name, name) in KPO
+        return _is_kpo_name(self.bindings.resolve(func))
+
+    def takes_kpo_args(self, call: cst.Call) -> bool:
+        """Whether ``call``'s keyword arguments are pod-operator arguments: a call of one
+        (:meth:`is_kpo`), ``functools.partial(<operator>, ...)``, ``<operator>.partial(...)``
+        or ``<operator>.partial(...).expand(...)``."""
+        func = call.func
+        if self.is_kpo(func) or self.is_partial_kpo(call):
+            return True
+        if not isinstance(func, cst.Attribute):
+            return False
+        if func.attr.value == "expand" and isinstance(func.value, cst.Call):
+            func = func.value.func
+            if not isinstance(func, cst.Attribute):
+                return False
+        return func.attr.value == "partial" and self.is_kpo(func.value)
+
+    def is_partial_kpo(self, call: cst.Call) -> bool:
+        """Whether ``call`` is ``functools.partial(<operator>, ...)``."""
+        first = call.args[0] if call.args else None
+        return first is not None and first.keyword is None and not first.star and \
+            self.bindings.resolve(call.func) == "functools.partial" and self.is_kpo(first.value)
 
     def visit_Import(self, node: cst.Import) -> None:
         self.bindings.record(node)
@@ -49,11 +81,47 @@ class GatherKpoUsesVisitor(FastVisitor):
         self.bindings.record(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.bindings.assign(node.name.value, None)
         if any(self.is_kpo(base.value) for base in node.bases):
             self.classes.add(node.name.value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.bindings.assign(node.name.value, None)
         self._functions.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assign(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._assign(node.target, None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._assign(node.asname.name, None)
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        """Follow ``Pod = KubernetesPodOperator`` (and subclasses, factories, partials);
+        any other binding of such a name makes it unknown."""
+        if not isinstance(target, cst.Name):
+            for name in _bound_names(target):
+                self.bindings.assign(name, None)
+            return
+        name = target.value
+        spelled = value.value if isinstance(value, cst.Name) else None
+        if spelled in self.classes:
+            self.classes.add(name)
+        is_partial = isinstance(value, cst.Call) and self.is_partial_kpo(value)
+        if spelled in self.factories or is_partial:
+            self.factories.add(name)
+        resolved = self.bindings.resolve(value) if value is not None else None
+        if _is_kpo_name(resolved):
+            self.assigned.add(name)
+        self.bindings.assign(name, resolved if _is_kpo_name(resolved) else None)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._functions.pop()
@@ -65,7 +133,7 @@ class GatherKpoUsesVisitor(FastVisitor):
         default_args = find_kwarg(node, "default_args")
         if default_args is not None and isinstance(default_args.value, cst.Name):
             self.default_args.add(default_args.value.value)
-        if not self.is_kpo(node.func):
+        if not self.takes_kpo_args(node):
             return
         for arg in node.args:
             if arg.star == "**" and isinstance(arg.value, cst.Name):
@@ -112,8 +180,14 @@ class KpoRules(ImportMovingCommand):
             self._use_k8s()
             self.drop_binding(original_node.func)
             return converted
-        if self._uses.is_kpo(original_node.func) or self._is_super_init(original_node):
+        if self._uses.takes_kpo_args(original_node) or self._is_super_init(original_node):
             return self._rewrite_args(original_node, updated_node, default_args=False)
+        func = original_node.func
+        if isinstance(func, cst.Name) and func.value in self._uses.assigned and \
+                _argument_names(original_node) & DEPRECATED_ARGS:
+            self.report(original_node, "ambiguous-name", f"{func.value!r} is assigned a pod "
+                        "operator and something else; rename its deprecated arguments by hand")
+            return updated_node
         default_args = find_kwarg(updated_node, "default_args")
         if default_args is not None and isinstance(default_args.value, cst.Dict):
             new = self._rewrite_dict(default_args.value, default_args.value, default_args=True)
@@ -129,6 +203,10 @@ class KpoRules(ImportMovingCommand):
                 not isinstance(original_node.targets[0].target, cst.Name):
             return updated_node
         name = original_node.targets[0].target.value
+        if OLD_MODELS.get(self.qualified_name(original_node.value) or ""):
+            self.report(original_node, "model", f"{name!r} names an old model class; call "
+                        "the kubernetes.client model (k8s.V1...) instead")
+            return updated_node
         spread = self._uses.spread[name]
         is_default_args = name in self._uses.default_args
         if not spread and not is_default_args:
@@ -158,7 +236,8 @@ class KpoRules(ImportMovingCommand):
                 and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
     def _convert(self, node: cst.CSTNode, key: str, value: cst.BaseExpression, *,
-                 default_args: bool, taken: set[str]) -> tuple[str, cst.BaseExpression] | None:
+                 default_args: bool, taken: frozenset[str],
+                 ) -> tuple[str, cst.BaseExpression] | None:
         if default_args and key in _DEFAULT_ARGS_ONLY_KPO:
             self.report(node, "default-args", f"{key!r} in default_args also reaches other "
                         "operators; move it to the pod operator as container_resources=")
@@ -175,23 +254,31 @@ class KpoRules(ImportMovingCommand):
             self._use_k8s()
         return converted
 
-    def _rewrite_args(self, original: cst.Call, call: cst.Call, *,
-                      default_args: bool) -> cst.Call:
-        taken = {a.keyword.value for a in call.args if a.keyword is not None}
+    def _rewrite_args(self, original: cst.Call, call: cst.Call, *, default_args: bool,
+                      taken: frozenset[str] = frozenset()) -> cst.Call:
+        """``call`` with deprecated keywords (also in ``**{...}`` / ``**dict(...)``) renamed;
+        ``taken``: argument names given around it."""
+        taken = taken | _argument_names(call)
         args = []
         for arg in call.args:
-            converted = None if arg.keyword is None else self._convert(
-                original, arg.keyword.value, arg.value, default_args=default_args, taken=taken)
-            if converted is not None:
-                arg = arg.with_changes(keyword=cst.Name(converted[0]), value=converted[1])
+            if arg.keyword is not None:
+                converted = self._convert(original, arg.keyword.value, arg.value,
+                                          default_args=default_args, taken=taken)
+                if converted is not None:
+                    arg = arg.with_changes(keyword=cst.Name(converted[0]), value=converted[1])
+            elif arg.star == "**" and isinstance(arg.value, cst.Dict):
+                arg = arg.with_changes(value=self._rewrite_dict(
+                    original, arg.value, default_args=default_args, taken=taken))
+            elif arg.star == "**" and _is_dict_call(arg.value):
+                assert isinstance(arg.value, cst.Call)
+                arg = arg.with_changes(value=self._rewrite_args(
+                    original, arg.value, default_args=default_args, taken=taken))
             args.append(arg)
         return call.with_changes(args=args)
 
     def _rewrite_dict(self, original: cst.BaseExpression, node: cst.Dict, *,
-                      default_args: bool) -> cst.Dict:
-        keys = [string_value(e.key) for e in node.elements
-                if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)]
-        taken = {k for k in keys if isinstance(k, str)}
+                      default_args: bool, taken: frozenset[str] = frozenset()) -> cst.Dict:
+        taken = taken | _dict_keys(node)
         elements = []
         for element in node.elements:
             key = (string_value(element.key) if isinstance(element, cst.DictElement)
@@ -211,6 +298,43 @@ class KpoRules(ImportMovingCommand):
             return
         self._k8s_added = True
         AddImportsVisitor.add_needed_import(self.context, "kubernetes.client", "models", "k8s")
+
+
+def _is_kpo_name(name: str | None) -> bool:
+    return name is not None and MOVES.get(name, name) in KPO
+
+
+def _bound_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment target (``a``, ``a, *b``, ``[a, b]``) binds."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for e in target.elements for n in _bound_names(e.value)]
+    return []
+
+
+def _is_dict_call(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
+        node.func.value == "dict"
+
+
+def _dict_keys(node: cst.Dict) -> frozenset[str]:
+    """The literal string keys of ``node``."""
+    keys = [string_value(e.key) for e in node.elements
+            if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)]
+    return frozenset(k for k in keys if isinstance(k, str))
+
+
+def _argument_names(call: cst.Call) -> frozenset[str]:
+    """The keyword names ``call`` passes, directly or in ``**{...}`` / ``**dict(...)``."""
+    names = {a.keyword.value for a in call.args if a.keyword is not None}
+    for arg in call.args:
+        if arg.star == "**" and isinstance(arg.value, cst.Dict):
+            names |= _dict_keys(arg.value)
+        elif arg.star == "**" and _is_dict_call(arg.value):
+            assert isinstance(arg.value, cst.Call)
+            names |= _argument_names(arg.value)
+    return frozenset(names)
 
 
 def _mentions_k8s(value: cst.BaseExpression) -> bool:

@@ -12,7 +12,7 @@ import libcst as cst
 
 from codemods._args import keyword_call, source_of, string_dict, string_value
 
-__all__ = ["KPO", "MOVES", "OLD_MODELS", "convert_kwarg", "convert_model"]
+__all__ = ["DEPRECATED_ARGS", "KPO", "MOVES", "OLD_MODELS", "convert_kwarg", "convert_model"]
 
 _POD = "airflow.providers.cncf.kubernetes.operators.pod.KubernetesPodOperator"
 _GKE = "airflow.providers.google.cloud.operators.kubernetes_engine.GKEStartPodOperator"
@@ -32,7 +32,11 @@ KPO = frozenset({_POD, _GKE})
 
 
 def _old(module: str, name: str) -> list[str]:
-    return [f"airflow.kubernetes.{module}.{name}", f"airflow.contrib.kubernetes.{module}.{name}"]
+    """Where Airflow 1 and 2 and the provider's ``backcompat`` package (removed in 10.0;
+    Airflow 2's ``airflow.kubernetes.*`` re-exported it) defined one model class."""
+    return [f"{package}.{module}.{name}" for package in (
+        "airflow.kubernetes", "airflow.contrib.kubernetes",
+        "airflow.providers.cncf.kubernetes.backcompat")]
 
 
 #: old model class qualified name -> kind
@@ -41,13 +45,16 @@ OLD_MODELS: dict[str, str] = {
     **dict.fromkeys(_old("volume_mount", "VolumeMount"), "volume_mount"),
     **dict.fromkeys(_old("pod", "Port"), "port"),
     **dict.fromkeys(_old("pod", "Resources"), "resources"),
+    **dict.fromkeys(_old("pod_runtime_info_env", "PodRuntimeInfoEnv"), "env"),
 }
 
 _POSITIONAL = {"volume": ("name", "configs"),
                "volume_mount": ("name", "mount_path", "sub_path", "read_only"),
-               "port": ("name", "container_port"), "resources": ()}
+               "port": ("name", "container_port"), "resources": (),
+               "env": ("name", "field_path")}
 _MODEL_CLASS = {"volume": "V1Volume", "volume_mount": "V1VolumeMount",
-                "port": "V1ContainerPort", "resources": "V1ResourceRequirements"}
+                "port": "V1ContainerPort", "resources": "V1ResourceRequirements",
+                "env": "V1EnvVar"}
 _VOLUME_SOURCES = {
     "persistentVolumeClaim": ("persistent_volume_claim", "V1PersistentVolumeClaimVolumeSource"),
     "configMap": ("config_map", "V1ConfigMapVolumeSource"),
@@ -63,6 +70,8 @@ _RESOURCE_KEYS = {
     "limit_ephemeral_storage": ("limits", "ephemeral-storage"),
 }
 _RENAMES = {"node_selectors": "node_selector", "xcom_push": "do_xcom_push"}
+#: the arguments :func:`convert_kwarg` rewrites or reports
+DEPRECATED_ARGS = frozenset({*_RENAMES, "is_delete_operator_pod", "resources"})
 
 
 def convert_kwarg(key: str, value: cst.BaseExpression,
@@ -85,9 +94,6 @@ def convert_kwarg(key: str, value: cst.BaseExpression,
                     "container_resources=k8s.V1ResourceRequirements(...) by hand")
         converted = _resources(pairs)
         return converted if isinstance(converted, str) else ("container_resources", converted)
-    if key == "pod_runtime_info_envs":
-        return ("pod_runtime_info_envs was removed; use env_vars=[k8s.V1EnvVar(name=..., "
-                "value_from=k8s.V1EnvVarSource(field_ref=...))]")
     return None
 
 
@@ -105,6 +111,8 @@ def convert_model(kind: str, call: cst.Call) -> cst.BaseExpression | str:
             return "too many positional arguments"
     if kind == "resources":
         return _resources(pairs)
+    if kind == "env":
+        return _runtime_env(pairs)
     if kind == "volume":
         converted = _volume_configs(pairs)
         if isinstance(converted, str):
@@ -125,6 +133,17 @@ def _resources(pairs: list[tuple[str, cst.BaseExpression]]) -> cst.BaseExpressio
     args: list[tuple[str, cst.BaseExpression]] = [
         (group, string_dict(groups[group])) for group in ("requests", "limits") if group in groups]
     return _k8s("V1ResourceRequirements", args)
+
+
+def _runtime_env(pairs: list[tuple[str, cst.BaseExpression]]) -> cst.BaseExpression | str:
+    """``PodRuntimeInfoEnv(name, field_path)`` as the ``V1EnvVar`` its
+    ``to_k8s_client_obj`` built."""
+    given = dict(pairs)
+    if len(given) != len(pairs) or set(given) != {"name", "field_path"}:
+        return "PodRuntimeInfoEnv takes name and field_path; build k8s.V1EnvVar by hand"
+    field_ref = _k8s("V1ObjectFieldSelector", [("field_path", given["field_path"])])
+    source = _k8s("V1EnvVarSource", [("field_ref", field_ref)])
+    return _k8s("V1EnvVar", [("name", given["name"]), ("value_from", source)])
 
 
 def _volume_configs(pairs: list[tuple[str, cst.BaseExpression]],

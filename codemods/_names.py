@@ -8,7 +8,9 @@ blocks) are known before the traversal starts, nested ones as the traversal reac
 
 Function and lambda parameters shadow imports (``def f(bash): bash.X`` is not the
 ``bash`` module). Other rebinding of an imported name (``DAG = MyDag``) is not tracked:
-it is rare in DAG files, and it makes LibCST's answer ambiguous too.
+it is rare in DAG files, and it makes LibCST's answer ambiguous too. A command may teach
+plain assignments of a known name to a new one (``Pod = KubernetesPodOperator``) with
+:meth:`ImportBindings.assign`; a name assigned anything else as well stays unknown.
 
 Examples:
     >>> import libcst as cst
@@ -18,6 +20,9 @@ Examples:
     'airflow.operators.bash.BashOperator'
     >>> bindings.resolve(cst.parse_expression("other.BashOperator")) is None
     True
+    >>> bindings.assign("Bash", bindings.resolve(cst.parse_expression("bash.BashOperator")))
+    >>> bindings.resolve(cst.parse_expression("Bash"))
+    'airflow.operators.bash.BashOperator'
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ class ImportBindings:
     def __init__(self) -> None:
         self._targets: dict[str, str] = {}
         self._nodes: dict[str, ImportNode] = {}
+        #: assigned name -> qualified name; None once it is also assigned something else
+        self._aliases: dict[str, str | None] = {}
         self._shadows: list[frozenset[str]] = []
 
     def record(self, node: ImportNode) -> None:
@@ -65,6 +72,16 @@ class ImportBindings:
             elif isinstance(statement, cst.If | cst.Try):
                 pending.extend(_blocks(statement))
 
+    def assign(self, name: str, target: str | None) -> None:
+        """Learn ``name = <target>`` (``target`` a qualified name, None for anything else).
+
+        Scopes are not told apart: a name assigned two different things anywhere in the
+        file resolves to nothing, and an imported name keeps its import.
+        """
+        if name in self._aliases and self._aliases[name] != target:
+            target = None
+        self._aliases[name] = target
+
     def push_scope(self, params: cst.Parameters) -> None:
         """Enter a function or lambda: its parameters hide imports of the same name."""
         names = [*params.params, *params.kwonly_params, *params.posonly_params]
@@ -85,13 +102,13 @@ class ImportBindings:
             node = node.value
         if not isinstance(node, cst.Name):
             return None
-        target = self._targets.get(node.value)
+        target = self._targets.get(node.value) or self._aliases.get(node.value)
         if target is None or self.is_shadowed(node.value):
             return None
         return ".".join([target, *reversed(attrs)])
 
     def binds(self, name: str) -> bool:
-        """Whether an import seen so far binds ``name`` (shadowing aside)."""
+        """Whether an import seen so far binds ``name`` (shadowing aside; not assignments)."""
         return name in self._targets
 
     def is_shadowed(self, name: str) -> bool:

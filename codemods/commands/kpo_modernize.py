@@ -17,19 +17,24 @@ class ModernizeKpoCommand(KpoRules):
 
     - every historical import path (``airflow.contrib.operators.kubernetes_pod_operator``,
       ``airflow.providers.cncf.kubernetes.operators.kubernetes_pod``, ``airflow.kubernetes.*``,
-      ``airflow.contrib.kubernetes.*``) to ``airflow.providers.cncf.kubernetes`` and
-      ``kubernetes.client`` models (``from kubernetes.client import models as k8s``);
-    - ``Volume`` / ``VolumeMount`` / ``Port`` / ``Resources`` to ``k8s.V1Volume`` (``configs``
-      become typed volume sources) / ``k8s.V1VolumeMount`` / ``k8s.V1ContainerPort`` /
-      ``k8s.V1ResourceRequirements``;
+      ``airflow.contrib.kubernetes.*``, the provider's ``backcompat.*`` removed in 10.0) to
+      ``airflow.providers.cncf.kubernetes`` and ``kubernetes.client`` models
+      (``from kubernetes.client import models as k8s``);
+    - ``Volume`` / ``VolumeMount`` / ``Port`` / ``Resources`` / ``PodRuntimeInfoEnv`` to
+      ``k8s.V1Volume`` (``configs`` become typed volume sources) / ``k8s.V1VolumeMount`` /
+      ``k8s.V1ContainerPort`` / ``k8s.V1ResourceRequirements`` / ``k8s.V1EnvVar`` (a
+      ``field_ref``; ``pod_runtime_info_envs=`` itself is still accepted and stays);
     - ``is_delete_operator_pod`` -> ``on_finish_action``, ``resources=`` -> ``container_resources=``,
       ``node_selectors`` -> ``node_selector``, ``xcom_push`` -> ``do_xcom_push``;
     - ``GKEPodOperator`` -> ``GKEStartPodOperator``.
 
-    Arguments are followed through aliases, module-qualified calls, subclasses and factory
-    functions defined in the file, ``default_args`` and module-level dicts spread with ``**``.
-    What cannot be converted safely (non-literal values, dicts also used elsewhere,
-    ``resources`` in ``default_args``, ``pod_runtime_info_envs``) is reported, not changed.
+    Arguments are followed through aliases, module-qualified calls, names the operator is
+    assigned to (``Pod = KubernetesPodOperator``), subclasses and factory functions defined in
+    the file, ``functools.partial`` and ``Operator.partial(...).expand(...)``, ``default_args``,
+    module-level dicts spread with ``**`` and literal dicts spread inline
+    (``**{"xcom_push": True}``). What cannot be converted safely (non-literal values, dicts
+    also used elsewhere, ``resources`` in ``default_args``, a name assigned both an operator
+    and something else, an old model class assigned to a name) is reported, not changed.
     """
 
     NAME = "kpo-modernize"
@@ -38,7 +43,7 @@ class ModernizeKpoCommand(KpoRules):
     #: every rewrite and report needs an old module path or a deprecated argument name
     TRIGGERS = ("airflow.contrib", "airflow.kubernetes", "kubernetes_pod", "GKEPodOperator",
                 "is_delete_operator_pod", "resources", "node_selectors", "xcom_push",
-                "pod_runtime_info_envs")
+                "backcompat")
 
     CHANGE = (
         Change(f"""
@@ -229,6 +234,78 @@ class ModernizeKpoCommand(KpoRules):
             def volumes():
                 return [k8s.V1Volume(name="scratch", empty_dir=k8s.V1EmptyDirVolumeSource())]
             """),
+        Change(f"""
+            {_OLD}
+            Pod = KubernetesPodOperator
+            t = Pod(task_id="t", node_selectors={{"pool": "big"}})
+            def build():
+                Local = Pod
+                return Local(task_id="u", is_delete_operator_pod=False)
+            """, f"""
+            {_KPO}
+            Pod = KubernetesPodOperator
+            t = Pod(task_id="t", node_selector={{"pool": "big"}})
+            def build():
+                Local = Pod
+                return Local(task_id="u", on_finish_action="keep_pod")
+            """),
+        Change(f"""
+            import functools
+            from functools import partial
+            {_KPO}
+            run = functools.partial(KubernetesPodOperator, image="app", xcom_push=True)
+            keep = partial(KubernetesPodOperator, is_delete_operator_pod=False)
+            t = run(task_id="t", node_selectors={{"pool": "big"}})
+            """, f"""
+            import functools
+            from functools import partial
+            {_KPO}
+            run = functools.partial(KubernetesPodOperator, image="app", do_xcom_push=True)
+            keep = partial(KubernetesPodOperator, on_finish_action="keep_pod")
+            t = run(task_id="t", node_selector={{"pool": "big"}})
+            """),
+        Change(f"""
+            {_KPO}
+            t = KubernetesPodOperator.partial(task_id="t", node_selectors={{}}).expand(arguments=[["a"], ["b"]])
+            """, f"""
+            {_KPO}
+            t = KubernetesPodOperator.partial(task_id="t", node_selector={{}}).expand(arguments=[["a"], ["b"]])
+            """),
+        Change(f"""
+            {_KPO}
+            t = KubernetesPodOperator(task_id="t", **{{"is_delete_operator_pod": True, 'xcom_push': False}})
+            u = KubernetesPodOperator(task_id="u", **dict(node_selectors={{}}))
+            """, f"""
+            {_KPO}
+            t = KubernetesPodOperator(task_id="t", **{{"on_finish_action": "delete_pod", 'do_xcom_push': False}})
+            u = KubernetesPodOperator(task_id="u", **dict(node_selector={{}}))
+            """),
+        Change("""
+            from airflow.providers.cncf.kubernetes.backcompat.volume import Volume
+            from airflow.providers.cncf.kubernetes.backcompat.volume_mount import VolumeMount
+            from airflow.providers.cncf.kubernetes.backcompat.pod import Port, Resources
+            v = Volume("cfg", {"configMap": {"name": "settings"}})
+            m = VolumeMount("cfg", "/cfg", None, True)
+            p = Port("http", 8080)
+            r = Resources(limit_cpu="1")
+            """, """
+            from kubernetes.client import models as k8s
+
+            v = k8s.V1Volume(name="cfg", config_map=k8s.V1ConfigMapVolumeSource(name="settings"))
+            m = k8s.V1VolumeMount(name="cfg", mount_path="/cfg", sub_path=None, read_only=True)
+            p = k8s.V1ContainerPort(name="http", container_port=8080)
+            r = k8s.V1ResourceRequirements(limits={"cpu": "1"})
+            """),
+        Change(f"""
+            {_KPO}
+            from airflow.kubernetes.pod_runtime_info_env import PodRuntimeInfoEnv
+            t = KubernetesPodOperator(task_id="t", pod_runtime_info_envs=[PodRuntimeInfoEnv("POD_IP", "status.podIP")])
+            """, f"""
+            {_KPO}
+            from kubernetes.client import models as k8s
+
+            t = KubernetesPodOperator(task_id="t", pod_runtime_info_envs=[k8s.V1EnvVar(name="POD_IP", value_from=k8s.V1EnvVarSource(field_ref=k8s.V1ObjectFieldSelector(field_path="status.podIP")))])
+            """),
     )
     NO_CHANGE = (
         NoChange(f"""
@@ -254,5 +331,31 @@ class ModernizeKpoCommand(KpoRules):
         NoChange("""
             from airflow.kubernetes.volume import Volume
             v = Volume(name="x", configs=CONFIGS)
+            """, reports=("kpo-modernize/model",)),
+        NoChange(f"""
+            {_KPO}
+            from kubernetes.client import models as k8s
+            t = KubernetesPodOperator(task_id="t", container_resources=k8s.V1ResourceRequirements(),
+                                      pod_runtime_info_envs=[k8s.V1EnvVar(name="A", value="b")])
+            """),
+        NoChange(f"""
+            {_KPO}
+            t = KubernetesPodOperator(task_id="t", **{{"is_delete_operator_pod": DELETE}})
+            """, reports=("kpo-modernize/argument",)),
+        NoChange(f"""
+            {_KPO}
+            Pod = KubernetesPodOperator
+            if LOCAL:
+                Pod = LocalPodOperator
+            t = Pod(task_id="t", xcom_push=True)
+            """, reports=("kpo-modernize/ambiguous-name",)),
+        NoChange("""
+            from functools import partial
+            from mylib import KubernetesPodOperator
+            run = partial(KubernetesPodOperator, xcom_push=True)
+            """),
+        NoChange("""
+            from airflow.providers.cncf.kubernetes.backcompat.volume import Volume
+            V = Volume
             """, reports=("kpo-modernize/model",)),
     )
