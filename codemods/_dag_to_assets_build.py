@@ -3,9 +3,11 @@
 Each TaskFlow function keeps its body; its decorator becomes ``@asset`` (``deps=`` for the
 upstreams that pass no data), and each parameter fed by an upstream task is renamed to that
 task's id (bridge infers upstreams from parameter names), with ``old = new`` as the body's
-first line when the names differ; literal arguments become such lines too. A
+first line when the names differ (``old = new["key"]`` for a key of a ``multiple_outputs``
+task: the asset's value is the whole dict); literal arguments become such lines too. A
 ``PythonOperator`` becomes an asset function calling its callable with its ``op_args`` /
 ``op_kwargs``. The DAG definition goes; ``airflow`` imports nothing uses any more go too.
+The DAG's settings (:mod:`codemods._dag_to_assets_settings`) become ``@asset`` arguments.
 """
 
 from __future__ import annotations
@@ -15,35 +17,25 @@ from collections import Counter
 import libcst as cst
 
 from codemods._dag_to_assets_plan import DagPlan, NotConvertible, TaskPlan
+from codemods._dag_to_assets_settings import DagSettings, string_literal
 from codemods._dag_to_assets_xcom import rewrite_puller
 
-__all__ = ["ASSET_IMPORT", "build_assets", "loader_source"]
+__all__ = ["ASSET_IMPORT", "build_assets"]
 
 _CODE = cst.Module([]).code_for_node
 
 
-def loader_source(module: str, schedule: str | None = None) -> str:
-    """The three-line Airflow loader of asset module ``module`` (with the DAG's schedule).
-
-    Examples:
-        >>> print(loader_source("etl", "@daily"), end="")
-        from translators.export import airflow_dags
-        import etl
-        globals().update(airflow_dags(etl, schedule="@daily"))
-    """
-    options = "" if schedule is None else f", schedule={_string(schedule)}"
-    return (f"from translators.export import airflow_dags\nimport {module}\n"
-            f"globals().update(airflow_dags({module}{options}))\n")
-
-
-def build_assets(module: cst.Module, plan: DagPlan) -> cst.Module | NotConvertible:
-    """``module`` with the DAG replaced by its tasks as asset functions."""
+def build_assets(module: cst.Module, plan: DagPlan,
+                 settings: DagSettings | None = None) -> cst.Module | NotConvertible:
+    """``module`` with the DAG replaced by its tasks as asset functions (each with the
+    ``@asset`` arguments of ``settings``)."""
     top = {_defined_name(s) for s in module.body} - {None}
     nested: list[cst.BaseStatement] = []
     converted: dict[str, cst.FunctionDef] = {}
     rewritten: dict[str, cst.FunctionDef] = {}  # callables whose XCom pulls became params
+    extra = settings.asset_args if settings is not None else ()
     for task in plan.tasks.values():
-        built = _asset_function(task, plan, top, module, rewritten)
+        built = _asset_function(task, plan, top, module, rewritten, extra)
         if isinstance(built, NotConvertible):
             return built
         if task.task_id in plan.module_tasks:
@@ -87,43 +79,47 @@ def _defined_name(statement: cst.BaseStatement) -> str | None:
 
 
 def _asset_function(task: TaskPlan, plan: DagPlan, top: set[str | None], module: cst.Module,
-                    rewritten: dict[str, cst.FunctionDef]) -> cst.FunctionDef | NotConvertible:
+                    rewritten: dict[str, cst.FunctionDef], extra: tuple[str, ...]
+                    ) -> cst.FunctionDef | NotConvertible:
     if task.function is not None:
-        return _taskflow_asset(task, plan)
-    return _operator_asset(task, plan, top, module, rewritten)
+        return _taskflow_asset(task, plan, extra)
+    return _operator_asset(task, plan, top, module, rewritten, extra)
 
 
-def _decorator(group: str, deps: list[str], name: str | None = None) -> cst.Decorator:
+def _decorator(group: str, deps: list[str], name: str | None = None,
+               extra: tuple[str, ...] = ()) -> cst.Decorator:
     args = []
     if name is not None:
-        args.append(f"name={_string(name)}")
-    args.append(f"group={_string(group)}")
+        args.append(f"name={string_literal(name)}")
+    args.append(f"group={string_literal(group)}")
     if deps:
-        args.append(f"deps=[{', '.join(_string(d) for d in deps)}]")
-    text = f"asset({', '.join(args)})"
+        args.append(f"deps=[{', '.join(string_literal(d) for d in deps)}]")
+    text = f"asset({', '.join([*args, *extra])})"
     return cst.Decorator(decorator=cst.parse_expression(text))
 
 
-def _string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _taskflow_asset(task: TaskPlan, plan: DagPlan) -> cst.FunctionDef | NotConvertible:
+def _taskflow_asset(task: TaskPlan, plan: DagPlan,
+                    extra: tuple[str, ...]) -> cst.FunctionDef | NotConvertible:
     function = task.function
     assert function is not None
     params: list[cst.Param] = []
     prologue: list[str] = []
+    rebound: list[str] = []  # ``extract = extract["key"]``: after the lines reading extract
     taken: set[str] = set()
     for param in function.params.params:
         name = param.name.value
         if name in task.inputs:
-            upstream = task.inputs[name]
+            upstream, key = task.inputs[name], task.keys.get(name)
             if upstream not in taken:
                 taken.add(upstream)
+                # a key's value arrives as the whole dict: its annotation would not hold
+                annotation = param.annotation if key is None else None
                 params.append(param.with_changes(name=cst.Name(upstream), default=None,
-                                                 equal=cst.MaybeSentinel.DEFAULT))
-            if name != upstream:
-                prologue.append(f"{name} = {upstream}")
+                                                 equal=cst.MaybeSentinel.DEFAULT,
+                                                 annotation=annotation))
+            read = upstream if key is None else f"{upstream}[{string_literal(key)}]"
+            if name != read:
+                (rebound if name == upstream else prologue).append(f"{name} = {read}")
         elif name in task.literals:
             prologue.append(f"{name} = {_CODE(task.literals[name])}")
         elif name in plan.tasks or name == "context":
@@ -133,6 +129,7 @@ def _taskflow_asset(task: TaskPlan, plan: DagPlan) -> cst.FunctionDef | NotConve
             params.append(param)
     if params:
         params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    prologue += rebound
     body = function.body
     if prologue and isinstance(body, cst.IndentedBlock):
         statements = list(body.body)
@@ -140,7 +137,7 @@ def _taskflow_asset(task: TaskPlan, plan: DagPlan) -> cst.FunctionDef | NotConve
         added = [cst.parse_statement(line + "\n") for line in prologue]
         body = body.with_changes(body=[*statements[:at], *added, *statements[at:]])
     return function.with_changes(
-        decorators=[_decorator(plan.dag_id, task.deps)],
+        decorators=[_decorator(plan.dag_id, task.deps, extra=extra)],
         params=function.params.with_changes(params=params), body=body)
 
 
@@ -151,7 +148,8 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
 
 
 def _operator_asset(task: TaskPlan, plan: DagPlan, top: set[str | None], module: cst.Module,
-                    rewritten: dict[str, cst.FunctionDef]) -> cst.FunctionDef | NotConvertible:
+                    rewritten: dict[str, cst.FunctionDef],
+                    extra: tuple[str, ...]) -> cst.FunctionDef | NotConvertible:
     target = task.callable_
     if not isinstance(target, cst.Name) or target.value not in top:
         return NotConvertible(target or module, "callable", f"the python_callable of "
@@ -185,7 +183,7 @@ def _operator_asset(task: TaskPlan, plan: DagPlan, top: set[str | None], module:
     built = cst.parse_statement(source)
     assert isinstance(built, cst.FunctionDef)
     key = None if name == task.task_id else task.task_id
-    return built.with_changes(decorators=[_decorator(plan.dag_id, task.deps, key)])
+    return built.with_changes(decorators=[_decorator(plan.dag_id, task.deps, key, extra)])
 
 
 def _drop_unused_airflow_imports(module: cst.Module) -> cst.Module:

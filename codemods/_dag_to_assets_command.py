@@ -9,8 +9,9 @@ from pathlib import Path
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
-from codemods._dag_to_assets_build import ASSET_IMPORT, build_assets, loader_source
+from codemods._dag_to_assets_build import ASSET_IMPORT, build_assets
 from codemods._dag_to_assets_plan import NotConvertible, plan_dag
+from codemods._dag_to_assets_settings import loader_source, read_settings
 from codemods.base import BridgeCommand
 
 __all__ = ["DagToAssetsRules", "loader_name"]
@@ -43,10 +44,15 @@ class DagToAssetsRules(BridgeCommand):
         if isinstance(plan, NotConvertible):
             self.report(plan.node, plan.code, f"DAG left as is: {plan.message}")
             return tree
-        built = build_assets(tree, plan)
+        settings = read_settings(tree, plan, self.qualified_name)
+        built = build_assets(tree, plan, settings)
         if isinstance(built, NotConvertible):
             self.report(built.node, built.code, f"DAG left as is: {built.message}")
             return tree
+        for node, setting in settings.dropped:
+            self.report(node, "dag-setting", f"{setting} is not carried over: the exported DAG "
+                        "has no such option, so Airflow runs it without; set it by hand on "
+                        "the DAG airflow_dags returns in the loader, or drop it")
         filename = self.context.filename or ""
         if filename.endswith(".py"):
             module = Path(filename).stem
@@ -54,8 +60,7 @@ class DagToAssetsRules(BridgeCommand):
                 self.report(plan.statements[0], "module-name", f"{module!r} cannot be "
                             "imported by a loader; rename the file to a Python identifier")
                 return tree
-            schedule = plan.schedule if isinstance(plan.schedule, str) else None
-            self.companions = ((loader_name(module), loader_source(module, schedule)),)
+            self.companions = ((loader_name(module), loader_source(module, settings.options)),)
             if not _export_available():
                 self.report(plan.statements[0], "export-unavailable",
                             f"{loader_name(module)} needs translators.export (assetbridge "
@@ -66,4 +71,6 @@ class DagToAssetsRules(BridgeCommand):
                         "exports the DAG for manual runs: pass schedule= to airflow_dags")
         if ASSET_IMPORT not in built.code:
             AddImportsVisitor.add_needed_import(self.context, "bridge", "asset")
+        if any(arg.startswith("retry=") for arg in settings.asset_args):
+            AddImportsVisitor.add_needed_import(self.context, "bridge", "RetryPolicy")
         return built

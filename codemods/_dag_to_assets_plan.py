@@ -3,7 +3,8 @@
 :func:`plan_dag` finds the one DAG of a module (a ``@dag`` function called at module level,
 or a ``with DAG(...)`` block), its TaskFlow tasks (``@task`` functions called once) and
 ``PythonOperator`` tasks, which argument of each task receives which upstream's return
-value, the literal arguments, and the ordering edges (``>>`` / ``<<``) that carry no data.
+value (or which key of it, for a ``multiple_outputs`` task), the literal arguments, and the
+ordering edges (``>>`` / ``<<``) that carry no data.
 Anything else in the DAG makes the file unconvertible: the result is then an
 :class:`~codemods._portable_values.Unsafe` with the reason and the node to report.
 """
@@ -14,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import FunctionScope, GlobalScope, MetadataWrapper, ScopeProvider
 
 from codemods._dag_to_assets_xcom import find_pulls
 
-__all__ = ["DagPlan", "NotConvertible", "TaskPlan", "plan_dag"]
+__all__ = ["DagPlan", "NotConvertible", "Resolve", "TaskPlan", "plan_dag"]
 
 Resolve = Callable[[cst.BaseExpression], "str | None"]
 
@@ -52,6 +54,8 @@ class TaskPlan:
     op_kwargs: tuple[tuple[str, cst.BaseExpression], ...] = ()
     #: TaskFlow: parameter -> upstream task id
     inputs: dict[str, str] = field(default_factory=dict)
+    #: TaskFlow: parameter -> the key it reads of its upstream's dict (``multiple_outputs``)
+    keys: dict[str, str] = field(default_factory=dict)
     #: TaskFlow: parameter -> literal argument
     literals: dict[str, cst.BaseExpression] = field(default_factory=dict)
     #: PythonOperator: its callable's ``ti.xcom_pull`` calls, ``id(call) -> task id``
@@ -73,6 +77,8 @@ class DagPlan:
     tasks: dict[str, TaskPlan]
     #: module-level ``@task`` functions used by the DAG (moved into place as assets)
     module_tasks: set[str] = field(default_factory=set)
+    #: the ``DAG(...)`` / ``@dag(...)`` call whose arguments are the DAG's settings
+    call: cst.Call | None = None
 
 
 class _Reader:
@@ -187,12 +193,12 @@ class _Reader:
             if is_literal(arg.value):
                 plan.literals[param] = arg.value
                 continue
-            found = self.expression(arg.value)
+            found = self.output(arg.value, f"argument {param!r} of {name!r}")
             if isinstance(found, NotConvertible):
                 return found
-            if len(found) != 1:
-                return self.fail(arg, "call", f"argument {param!r} of {name!r} is not one task")
             plan.inputs[param] = found[0]
+            if found[1] is not None:
+                plan.keys[param] = found[1]
         for declared in params.params:
             bound = declared.name.value in plan.inputs or declared.name.value in plan.literals
             if not bound and declared.default is None:
@@ -201,6 +207,31 @@ class _Reader:
                                  "as an argument first")
         self.tasks[name] = plan
         return [name]
+
+    def output(self, node: cst.BaseExpression,
+               what: str) -> tuple[str, str | None] | NotConvertible:
+        """The one task ``node`` passes, and the key read of its dict (``order["total"]``
+        of a ``multiple_outputs`` task) or None."""
+        key = None
+        if isinstance(node, cst.Subscript):
+            index = node.slice[0].slice if len(node.slice) == 1 else None
+            value = index.value if isinstance(index, cst.Index) else None
+            if not isinstance(value, cst.SimpleString) or \
+                    not isinstance(value.evaluated_value, str):
+                return self.fail(node, "expression", f"{what} reads a task's output with a "
+                                 "key that is not a string literal")
+            key, node = value.evaluated_value, node.value
+        found = self.expression(node)
+        if isinstance(found, NotConvertible):
+            return found
+        if len(found) != 1:
+            return self.fail(node, "call", f"{what} is not one task")
+        producer = self.tasks[found[0]].function
+        if key is not None and (producer is None or not _multiple_outputs(producer)):
+            return self.fail(node, "expression", f"{what} reads key {key!r} of task "
+                             f"{found[0]!r}, which pushes no such XCom: declare "
+                             "@task(multiple_outputs=True) on it (or pass the whole value)")
+        return found[0], key
 
     def python_operator(self, node: cst.Call) -> list[str] | NotConvertible:
         kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
@@ -240,14 +271,34 @@ class _Reader:
         return [plan.task_id]
 
     def is_task_function(self, node: cst.FunctionDef) -> bool:
+        """``@task``, ``@task()`` or ``@task(multiple_outputs=True|False)``."""
         if len(node.decorators) != 1 or node.asynchronous is not None:
             return False
         decorator = node.decorators[0].decorator
         if isinstance(decorator, cst.Call):
-            if decorator.args:
+            if any(a.keyword is None or a.keyword.value != "multiple_outputs"
+                   or not (isinstance(a.value, cst.Name)
+                           and a.value.value in ("True", "False")) for a in decorator.args):
                 return False
             decorator = decorator.func
         return self.resolve(decorator) in _TASK_DECORATORS
+
+
+_MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
+
+
+def _multiple_outputs(function: cst.FunctionDef) -> bool:
+    """Whether the ``@task`` ``function`` pushes each key of its dict as an XCom: declared
+    (``multiple_outputs=True``) or, as Airflow infers it, its return annotation is a dict."""
+    decorator = function.decorators[0].decorator
+    if isinstance(decorator, cst.Call) and decorator.args:
+        value = decorator.args[0].value
+        return isinstance(value, cst.Name) and value.value == "True"
+    annotation = function.returns.annotation if function.returns is not None else None
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    name = annotation.attr if isinstance(annotation, cst.Attribute) else annotation
+    return isinstance(name, cst.Name) and name.value in _MAPPINGS
 
 
 def is_literal(node: cst.BaseExpression) -> bool:
@@ -271,7 +322,7 @@ def plan_dag(module: cst.Module, resolve: Resolve) -> DagPlan | NotConvertible |
     found = _find_dag(module, resolve)
     if found is None or isinstance(found, NotConvertible):
         return found
-    dag_id, schedule, statements, body = found
+    dag_id, schedule, statements, body, call = found
     module_tasks: dict[str, cst.FunctionDef] = {}
     probe = _Reader(resolve, {})
     for statement in module.body:
@@ -298,11 +349,11 @@ def plan_dag(module: cst.Module, resolve: Resolve) -> DagPlan | NotConvertible |
         if up not in plan.inputs.values() and up not in plan.deps:
             plan.deps.append(up)
     used = {name for name in module_tasks if name in reader.tasks}
-    return DagPlan(dag_id, schedule, statements, reader.tasks, used)
+    return DagPlan(dag_id, schedule, statements, reader.tasks, used, call)
 
 
 _Found = tuple[str, "str | cst.BaseExpression | None", list[cst.BaseStatement],
-               list[cst.BaseStatement]]
+               list[cst.BaseStatement], "cst.Call | None"]
 
 
 def _find_dag(module: cst.Module, resolve: Resolve) -> _Found | NotConvertible | None:
@@ -321,7 +372,7 @@ def _find_dag(module: cst.Module, resolve: Resolve) -> _Found | NotConvertible |
                     return NotConvertible(statement, "dag-id", "the dag_id is not a literal")
                 block = statement.body
                 body = list(block.body) if isinstance(block, cst.IndentedBlock) else []
-                found.append((dag_id, _schedule(item), [statement], body))
+                found.append((dag_id, _schedule(item), [statement], body, item))
         elif isinstance(statement, cst.SimpleStatementLine) and any(
                 isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
                 and resolve(small.value.func) in _DAG_CLASSES for small in statement.body):
@@ -332,12 +383,13 @@ def _find_dag(module: cst.Module, resolve: Resolve) -> _Found | NotConvertible |
         if call is not None and call in dag_functions:
             function = dag_functions.pop(call)
             decorator = next(d.decorator for d in function.decorators)
-            dag_id = _dag_id(decorator) if isinstance(decorator, cst.Call) else None
-            schedule = _schedule(decorator) if isinstance(decorator, cst.Call) else None
+            arguments = decorator if isinstance(decorator, cst.Call) else None
+            dag_id = _dag_id(arguments) if arguments is not None else None
+            schedule = _schedule(arguments) if arguments is not None else None
             inner = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) \
                 else []
             found.append((dag_id or function.name.value, schedule, [function, statement],
-                          inner))
+                          inner, arguments))
     if not found:
         return None
     if len(found) > 1:
@@ -380,17 +432,29 @@ def _schedule(call: cst.Call) -> str | cst.BaseExpression | None:
 
 class _Names(cst.CSTVisitor):
     def __init__(self) -> None:
-        self.names: set[str] = set()
+        self.ids: set[int] = set()
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+        self.ids.add(id(node))
+
+
+def _outer_reads(dag: cst.FunctionDef | cst.With) -> dict[int, str]:
+    """``id(name) -> name`` for each name in ``dag`` that reads a variable bound by the DAG
+    statement itself (``with`` block) or the ``@dag`` function's body: what is gone once the
+    DAG is removed. A parameter or a local of a task is not such a read (scope analysis)."""
+    wrapper = MetadataWrapper(cst.Module(body=[dag]), unsafe_skip_copy=True)
+    scopes = {scope for scope in wrapper.resolve(ScopeProvider).values() if scope is not None}
+    outer = {scope for scope in scopes if isinstance(scope, GlobalScope)
+             or (isinstance(scope, FunctionScope) and scope.node is dag)}
+    return {id(access.node): access.node.value for scope in scopes for access in scope.accesses
+            if isinstance(access.node, cst.Name)
+            and any(referent.scope in outer for referent in access.referents)}
 
 
 def _moved_safely(module: cst.Module, dag: cst.BaseStatement, reader: _Reader,
                   module_tasks: dict[str, cst.FunctionDef]) -> NotConvertible | None:
     """Tasks defined inside a ``@dag`` function move to module level: they must not read
     the function's parameters or variables, nor take a name the module already uses."""
-    local = set(reader.names)
     if isinstance(dag, cst.FunctionDef) and (dag.params.params or dag.params.kwonly_params
                                              or dag.params.star_kwarg):
         return NotConvertible(dag, "dag-params", f"the @dag function {dag.name.value!r} takes "
@@ -404,6 +468,7 @@ def _moved_safely(module: cst.Module, dag: cst.BaseStatement, reader: _Reader,
                 if isinstance(small, cst.Assign):
                     top |= {t.target.value for t in small.targets
                             if isinstance(t.target, cst.Name)}
+    reads: dict[int, str] | None = None
     for task in reader.tasks.values():
         function = task.function
         if function is None or task.task_id in module_tasks:
@@ -411,10 +476,14 @@ def _moved_safely(module: cst.Module, dag: cst.BaseStatement, reader: _Reader,
         if task.task_id in top:
             return NotConvertible(function, "name-clash", f"the module already defines "
                                   f"{task.task_id!r}; rename the task function")
+        if reads is None:
+            assert isinstance(dag, cst.FunctionDef | cst.With)
+            reads = _outer_reads(dag)
         used = _Names()
-        function.body.visit(used)
-        closure = sorted(used.names & local)
+        function.visit(used)
+        closure = sorted({reads[node] for node in used.ids if node in reads})
         if closure:
             return NotConvertible(function, "closure", f"{task.task_id!r} reads "
-                                  f"{', '.join(closure)} from the DAG function")
+                                  f"{', '.join(closure)} from the DAG's body, which does not "
+                                  "become assets; pass it as an argument or a module constant")
     return None

@@ -19,7 +19,7 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
 
         from translators.export import airflow_dags
         import etl
-        globals().update(airflow_dags(etl))
+        globals().update(airflow_dags(etl, schedule="@daily", start_date="2021-03-01", catchup=True))
 
     so Airflow keeps scheduling the same work (``--diff`` shows both files; ``--write``
     writes both, never overwriting a different existing loader). Each ``@task`` function
@@ -27,24 +27,59 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
     task is renamed to that task's id, since bridge infers upstream assets from parameter
     names (``rows = extract`` first in the body keeps the old name working); literal
     arguments become such lines too; ``>>`` edges that carry no data become ``deps=``. A
+    ``@task(multiple_outputs=True)`` task (or one annotated to return a dict) becomes an
+    asset returning the whole dict, and a task given ``summary["total"]`` receives the
+    ``summary`` asset and reads ``total = summary["total"]`` first. A
     ``PythonOperator`` whose callable is a function of the file becomes an asset calling it
     with its ``op_args`` / ``op_kwargs``; ``ti.xcom_pull(task_ids="x")`` in the callable
-    becomes a keyword-only parameter ``x`` the asset passes its upstream ``x`` to. ``airflow`` imports nothing uses any more are
-    dropped, so the asset module runs without Airflow.
+    becomes a keyword-only parameter ``x`` the asset passes its upstream ``x`` to. ``airflow``
+    imports nothing uses any more are dropped, so the asset module runs without Airflow.
+
+    The DAG's settings carry over: ``schedule`` (a string), ``start_date`` (a literal
+    ``datetime`` / ``pendulum.datetime``, UTC or naive, to the minute) and ``catchup`` become
+    the loader's ``airflow_dags`` options; ``tags`` become every asset's ``tags=`` (the export
+    tags the DAG with them); ``default_args`` (a dict literal, or a module-level name bound
+    to one) ``owner``, ``retries`` and ``retry_delay`` become ``owners=`` and
+    ``retry=RetryPolicy(...)`` (Airflow's 300 s when ``retry_delay`` is not given). Every
+    other setting is reported (``dag-setting``) and the DAG is converted without it.
 
     Converted: one DAG per file (``@dag`` function called at module level, or
-    ``with DAG(...)``), ``@task`` functions (bare or ``@task()``) each called once, task
-    results passed as arguments, literal arguments, ``>>`` / ``<<`` between tasks and lists
-    of tasks, ``PythonOperator(task_id=, python_callable=, op_args=, op_kwargs=)``.
-    Reported and left as is: other operators (``operator``), tasks taking Airflow context
-    values (``context``), ``@task`` variants and options, ``.expand()`` / ``.override()``
-    and other expressions (``expression``), statements that build no task (``statement``),
-    tasks called twice (``called-twice``), several DAGs in a file (``dags``), callables
-    not defined in the file (``callable``), parameters that would read as an upstream
-    (``param-name``), ``@dag`` functions with parameters (``dag-params``), tasks reading
-    the ``@dag`` function's variables (``closure``) or named like something else in the
-    module (``name-clash``), DAGs assigned to a name (``dag-shape``). Until ``translators.export`` ships, the loader is written with an
-    ``export-unavailable`` report.
+    ``with DAG(...)``), ``@task`` functions (bare, ``@task()`` or
+    ``@task(multiple_outputs=...)``) each called once, task results (or string keys of them)
+    passed as arguments, literal arguments, ``>>`` / ``<<`` between tasks and lists of tasks,
+    ``PythonOperator(task_id=, python_callable=, op_args=, op_kwargs=)``.
+
+    Reports (``dag-to-assets/<code>``); the file is left as is unless noted:
+
+    - ``operator``: a task that is not ``@task`` or a plain ``PythonOperator``.
+    - ``context``: a task taking Airflow context values (``ds``, ``**context``, ``ti`` used
+      for more than ``xcom_pull``).
+    - ``expression``: ``.expand()`` / ``.override()``, a key read of a task that does not
+      push its keys (no ``multiple_outputs``), other expressions.
+    - ``statement``: a statement that builds no task, ``@task`` variants and options.
+    - ``signature``: a ``@task`` taking ``*args``, ``**kwargs`` or keyword-only parameters.
+    - ``call``: a task call with unpacked, unknown or several-task arguments.
+    - ``called-twice``: a task called twice, or two tasks with one id.
+    - ``empty``: a DAG with no task.
+    - ``xcom``: an XCom pulled from a task not in the DAG.
+    - ``dags``: several DAGs in a file.
+    - ``dag-id``: a ``DAG(...)`` whose ``dag_id`` is not a literal.
+    - ``dag-shape``: a DAG assigned to a name (``dag = DAG(...)``).
+    - ``dag-params``: a ``@dag`` function with parameters (DAG params).
+    - ``closure``: a task reading the ``@dag`` function's (or ``with`` block's) variables;
+      its own parameters and locals are not such reads.
+    - ``name-clash``: a task named like something else in the module.
+    - ``param-name``: a parameter that would read as an upstream asset.
+    - ``callable``: a ``python_callable`` not defined in the file, or one pulling XComs that
+      is used elsewhere too.
+    - ``module-name``: a file name that is not a Python identifier (no loader can import it).
+    - ``dag-setting`` (converted): a DAG setting the export cannot carry
+      (``max_active_runs``, ``doc_md`` or the ``@dag`` docstring, ``default_args`` keys
+      other than the above, a non-literal ``start_date``...).
+    - ``schedule`` (converted): a schedule that is not a string; the loader exports the DAG
+      for manual runs.
+    - ``export-unavailable`` (converted): ``translators.export`` is missing, so the loader
+      will not load until assetbridge is upgraded.
     """
 
     NAME = "dag-to-assets"
@@ -466,6 +501,127 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             def summary(extract):
                 return summarize(scale=10, extract=extract)
             """),
+        Change("""
+            from datetime import datetime, timedelta
+
+            from airflow.sdk import dag, task
+
+            @dag(schedule="@weekly", start_date=datetime(2021, 3, 1), catchup=True,
+                 tags=["sales", "team:finance"], max_active_runs=1,
+                 default_args={"owner": "finance", "retries": 2, "retry_delay": timedelta(minutes=1)})
+            def weekly_sales():
+                @task
+                def sales():
+                    return [5, 7]
+                sales()
+
+            weekly_sales()
+            """, """
+            from datetime import datetime, timedelta
+
+            from bridge import RetryPolicy, asset
+
+            @asset(group="weekly_sales", tags={"sales": "", "team": "finance"}, owners=["finance"], retry=RetryPolicy(max_retries=2, delay=60.0))
+            def sales():
+                return [5, 7]
+            """, reports=('dag-to-assets/dag-setting',)),
+        Change("""
+            from airflow.providers.standard.operators.python import PythonOperator
+            from airflow.sdk import DAG
+
+            default_args = {"owner": "ops", "retries": 1, "email": ["ops@example.com"]}
+
+            def ping():
+                return "pong"
+
+            with DAG("pinger", default_args=default_args, schedule="@hourly"):
+                PythonOperator(task_id="pong", python_callable=ping)
+            """, """
+            from bridge import RetryPolicy, asset
+
+            default_args = {"owner": "ops", "retries": 1, "email": ["ops@example.com"]}
+
+            def ping():
+                return "pong"
+
+            @asset(group="pinger", owners=["ops"], retry=RetryPolicy(max_retries=1, delay=300.0))
+            def pong():
+                return ping()
+            """, reports=('dag-to-assets/dag-setting',)),
+        Change("""
+            from airflow.sdk import dag, task
+
+            @dag(schedule=None)
+            def shadowed():
+                @task
+                def rows():
+                    return [1, 2]
+                @task
+                def summarize(rows):
+                    return sum(rows)
+                @task
+                def load(total):
+                    return f"total={total}"
+                total = summarize(rows())
+                load(total)
+
+            shadowed()
+            """, """
+            from bridge import asset
+
+            @asset(group="shadowed")
+            def rows():
+                return [1, 2]
+
+
+            @asset(group="shadowed")
+            def summarize(rows):
+                return sum(rows)
+
+
+            @asset(group="shadowed")
+            def load(summarize):
+                total = summarize
+                return f"total={total}"
+            """),
+        Change("""
+            from airflow.sdk import dag, task
+
+            @dag(schedule=None)
+            def orders_summary():
+                @task
+                def extract():
+                    return {"1001": 301.27, "1002": 433.21}
+                @task(multiple_outputs=True)
+                def transform(order_data: dict):
+                    return {"total": sum(order_data.values()), "count": len(order_data)}
+                @task
+                def load(total: float, count: int):
+                    return f"{count} orders: {total:.2f}"
+                summary = transform(extract())
+                load(summary["total"], summary["count"])
+
+            orders_summary()
+            """, """
+            from bridge import asset
+
+            @asset(group="orders_summary")
+            def extract():
+                return {"1001": 301.27, "1002": 433.21}
+
+
+            @asset(group="orders_summary")
+            def transform(extract: dict):
+                order_data = extract
+                return {"total": sum(order_data.values()), "count": len(order_data)}
+
+
+            @asset(group="orders_summary")
+            def load(transform):
+                total = transform["total"]
+                count = transform["count"]
+                return f"{count} orders: {total:.2f}"
+            """),
     )
     NO_CHANGE = (
         NoChange("""
@@ -594,4 +750,50 @@ class ConvertDagToAssetsCommand(DagToAssetsRules):
             with DAG("pushes", schedule=None):
                 PythonOperator(task_id="push", python_callable=push)
             """, reports=('dag-to-assets/context',)),
+        NoChange("""
+            from airflow.sdk import dag, task
+
+            @dag(schedule=None)
+            def reads_state():
+                @task
+                def numbers():
+                    return [1, 2]
+                @task
+                def first(n):
+                    return n
+                values = numbers()
+                @task
+                def report():
+                    return str(values)
+                first(values) >> report()
+
+            reads_state()
+            """, reports=('dag-to-assets/closure',)),
+        NoChange("""
+            from airflow.sdk import dag, task
+
+            @dag(schedule=None)
+            def unkeyed():
+                @task
+                def stats():
+                    return {"n": 1}
+                @task
+                def show(n):
+                    return n
+                show(stats()["n"])
+
+            unkeyed()
+            """, reports=('dag-to-assets/expression',)),
+        NoChange("""
+            from airflow.providers.standard.operators.python import PythonOperator
+            from airflow.sdk import DAG
+
+            NAME = "nightly"
+
+            def run():
+                return 1
+
+            with DAG(dag_id=NAME, schedule=None):
+                PythonOperator(task_id="run", python_callable=run)
+            """, reports=('dag-to-assets/dag-id',)),
     )
