@@ -49,11 +49,32 @@ def dag_assets(dags: Iterable[Any], translator: AirflowTranslator | None = None,
     Returns:
         The assets, DAG by DAG, tasks sorted by id.
     """
+    loaded = {dag.dag_id: dag for dag in dags}
+    key = (tuple(map(id, loaded.values())), id(translator), retry_delay)
+    cached = _CACHE.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], loaded.values(),
+                                                         strict=True)) \
+            and cached[1] is translator:
+        return list(cached[2])
+    assets = _build(loaded, translator, retry_delay)
+    _CACHE[key] = (tuple(loaded.values()), translator, tuple(assets))
+    while len(_CACHE) > _CACHED_RUNS:
+        _CACHE.pop(next(iter(_CACHE)))
+    return assets
+
+
+#: the assets of recent DAG sets (runs in one process reuse the DAG objects of unchanged
+#: files; asset definitions hold no run state), keyed by the objects' identities
+_CACHE: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, tuple[Asset, ...]]] = {}
+_CACHED_RUNS = 16
+
+
+def _build(loaded: dict[str, Any], translator: AirflowTranslator | None,
+           retry_delay: float | None) -> list[Asset]:
     from translators.live import dag_info
     from translators.model import ReadResult
     from translators.to_assets import dags_to_assets
 
-    loaded = {dag.dag_id: dag for dag in dags}
     translation = dags_to_assets(ReadResult(dags=tuple(dag_info(d) for d in loaded.values())),
                                  translator or AirflowTranslator())
     specs: dict[_TaskRef, list[AssetSpec]] = {}

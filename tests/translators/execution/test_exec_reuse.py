@@ -58,3 +58,23 @@ def test_reload_dags_imports_the_file_again() -> None:
         (fresh,), _ = load_dags(path, reload=True)
     assert again is first
     assert fresh is not first
+
+
+def test_the_asset_graph_of_unchanged_dags_is_built_once() -> None:
+    from translators._airflow_env import airflow_environment
+    from translators.execution._assets import dag_assets
+    from translators.execution._loading import load_dags
+    from translators.translator import AirflowTranslator
+
+    with airflow_environment():
+        dags, _ = load_dags([FIXTURES / "bash_dag.py"])
+        again, _ = load_dags([FIXTURES / "bash_dag.py"])
+        fresh, _ = load_dags([FIXTURES / "bash_dag.py"], reload=True)
+    assert again[0] is dags[0] and fresh[0] is not dags[0]
+    first = dag_assets(dags)
+    assert [a.key for a in first] and all(
+        a is b for a, b in zip(dag_assets(again), first, strict=True))
+    assert not any(a is b for a, b in zip(dag_assets(fresh), first, strict=True))
+    custom = AirflowTranslator()
+    assert dag_assets(dags, custom)[0] is not first[0]  # another translator: built again
+    assert dag_assets(dags, retry_delay=0)[0] is not first[0]
