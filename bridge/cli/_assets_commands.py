@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import inspect
 from typing import TYPE_CHECKING
 
 import click
@@ -18,6 +19,15 @@ __all__ = ["assets_group"]
 _COLOURS = {"fresh": "green", "stale": "yellow", "never": "dim", "failed": "red"}
 _TARGET_HELP = ("TARGET (optional) is an asset module or Airflow DAG files / folder, whose "
                 "assets are shown with the imported ones.")
+
+
+def _with_target_help(text: str | None) -> str:
+    """A command's help with the TARGET paragraph before its examples (click dedents a
+    docstring only when it reads it itself)."""
+    doc = inspect.cleandoc(text or "")
+    head, marker, examples = doc.partition("\b\nExamples:")
+    return f"{head.rstrip()}\n\n{_TARGET_HELP}\n\n{marker}{examples}" if marker else \
+        f"{doc}\n\n{_TARGET_HELP}"
 
 
 def _when(timestamp: float) -> str:
@@ -92,7 +102,7 @@ def list_command(target: str | None, group: str | None, stale: bool, store_url: 
                                "only: pass their TARGET for groups and full status[/]")
 
 
-list_command.help = (list_command.help or "") + "\n\n" + _TARGET_HELP
+list_command.help = _with_target_help(list_command.help)
 
 
 @assets_group.command("show")
@@ -142,7 +152,7 @@ def show_command(key: str, target: str | None, limit: int, store_url: str | None
                       f"[dim]({item['source']})[/]")
 
 
-show_command.help = (show_command.help or "") + "\n\n" + _TARGET_HELP
+show_command.help = _with_target_help(show_command.help)
 
 
 @assets_group.command("lineage")
@@ -187,7 +197,7 @@ def lineage_command(key: str, target: str | None, upstream: int | None,
         stdout_console().print(_tree(views, graph, key))
 
 
-lineage_command.help = (lineage_command.help or "") + "\n\n" + _TARGET_HELP
+lineage_command.help = _with_target_help(lineage_command.help)
 
 
 def _tree(views: dict[str, AssetView], graph: object, key: str) -> object:

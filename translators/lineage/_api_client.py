@@ -83,6 +83,10 @@ class AirflowApiClient:
                                      f"{response.reason_phrase}; pass a valid --token "
                                      "(Airflow 3: POST /auth/token)")
         if response.status_code >= 400:
+            if "html" in response.headers.get("content-type", "") or response.status_code == 404:
+                raise LineageImportError(
+                    f"{where}: HTTP {response.status_code} {response.reason_phrase}; is "
+                    f"{self.base_url} an Airflow 3 API server (REST API v2 under /api/v2)?")
             raise LineageImportError(f"{where}: HTTP {response.status_code} "
                                      f"{response.text[:200]!r}")
         try:

@@ -85,12 +85,17 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
     started = time.perf_counter()
     engine, name = open_airflow_db(target)
     try:
-        with engine.connect() as conn:
+        try:
+            conn = engine.connect()
+        except sa.exc.SQLAlchemyError as exc:
+            raise LineageImportError(f"cannot connect to Airflow database {name}: "
+                                     f"{_reason(exc)}; check the URL, the credentials and "
+                                     "that the server is running") from exc
+        with conn:
             result = _import(conn, name, store, dags, (batch_size, lookback))
     except sa.exc.SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise LineageImportError(f"cannot read Airflow database {name}: {reason}; is it an "
-                                 "Airflow metadata database?") from exc
+        raise LineageImportError(f"cannot read Airflow database {name}: {_reason(exc)}; is "
+                                 "it an Airflow metadata database?") from exc
     finally:
         engine.dispose()
     result.seconds = time.perf_counter() - started
@@ -235,3 +240,8 @@ def _dags_from_files(paths: Sequence[str | Path]) -> list[DagInfo]:
         raise LineageImportError(f"no DAGs found in {', '.join(map(str, paths))}; --dags "
                                  "takes the DAG files or folder the Airflow database runs")
     return list(found.dags)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what the database driver said."""
+    return (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]

@@ -130,3 +130,37 @@ def test_malformed_openlineage_events_import_nothing(store: SqlStore, tmp_path: 
 def test_a_missing_openlineage_path(store: SqlStore, tmp_path: Path) -> None:
     with pytest.raises(LineageImportError, match="no such file or folder"):
         import_openlineage(tmp_path / "nope", store)
+
+
+def test_a_database_server_that_does_not_answer(store: SqlStore) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a free port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(LineageImportError, match=(
+            r"^cannot connect to Airflow database .*127\.0\.0\.1:\d+/airflow: .*; check the "
+            r"URL, the credentials and that the server is running$")):
+        import_airflow_db(f"postgresql://nobody@127.0.0.1:{port}/airflow", store)
+    assert_empty(store)
+
+
+def test_a_web_server_that_is_not_airflows_api(store: SqlStore, tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    from translators.lineage import import_airflow_api
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(LineageImportError, match=(
+                rf"HTTP 404 .*; is {base} an Airflow 3 API server \(REST API v2 under "
+                r"/api/v2\)\?$")):
+            import_airflow_api(base, store)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_empty(store)
