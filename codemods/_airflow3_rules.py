@@ -19,7 +19,14 @@ from codemods._airflow3_table import (
     REMOVED,
     TEMPLATE_ATTRS,
 )
-from codemods._args import find_kwarg, remove_kwarg, rename_kwarg, source_of, string_value
+from codemods._args import (
+    fill_template,
+    find_kwarg,
+    remove_kwarg,
+    rename_kwarg,
+    source_of,
+    string_value,
+)
 from codemods._imports import ImportMovingCommand
 from codemods._jinja import rewrite_template
 
@@ -127,7 +134,7 @@ class Airflow3Rules(ImportMovingCommand):
             self.report(original_node, "context-key", f"context key {key!r} was removed in "
                         f"Airflow 3; {rule.hint}")
             return updated_node
-        return cst.parse_expression(rule.python.format(ctx=source_of(updated_node.value)))
+        return fill_template(rule.python, ctx=updated_node.value)
 
     # -- calls --------------------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -219,8 +226,10 @@ class Airflow3Rules(ImportMovingCommand):
                         "automatic replacement; use an explicit pendulum datetime")
             return call
         value = call.args[0].value
-        days = (f"-{value.value}" if isinstance(value, cst.Integer)
-                else f"-({source_of(value)})")
+        if isinstance(value, cst.Integer):  # the digits, without parentheses around them
+            value, template = cst.Integer(value.value), "-{days}"
+        else:
+            template = "-({days})"
         if self._date_args:
             self.report(original, "dynamic-date", "days_ago() became pendulum.today(...), "
                         "which changes every day like days_ago did; as a start_date or "
@@ -230,7 +239,7 @@ class Airflow3Rules(ImportMovingCommand):
         AddImportsVisitor.add_needed_import(self.context, "pendulum")
         RemoveImportsVisitor.remove_unused_import(self.context, "airflow.utils.dates", "days_ago")
         self.drop_binding(original.func)
-        return cst.parse_expression(f'pendulum.today("UTC").add(days={days})')
+        return fill_template(f'pendulum.today("UTC").add(days={template})', days=value)
 
     # -- where a date is used -------------------------------------------------------------
     def visit_Arg(self, node: cst.Arg) -> bool | None:

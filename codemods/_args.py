@@ -10,12 +10,15 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import libcst as cst
 
-__all__ = ["dotted", "find_kwarg", "keyword_call", "remove_kwarg", "rename_kwarg",
-           "replace_kwarg", "source_of", "string_dict", "string_value"]
+from codemods._dispatch import copy_tree
+
+__all__ = ["dotted", "fill_template", "find_kwarg", "keyword_call", "remove_kwarg",
+           "rename_kwarg", "replace_kwarg", "source_of", "string_dict", "string_value"]
 
 _MODULE = cst.Module(body=[])
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
@@ -40,6 +43,28 @@ def keyword_call(func: str, pairs: Sequence[tuple[str, cst.BaseExpression]]) -> 
 def string_dict(pairs: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Dict:
     """``{"k": v, ...}`` with the given value nodes."""
     return cst.Dict([cst.DictElement(cst.SimpleString(f'"{k}"'), v) for k, v in pairs])
+
+
+def fill_template(template: str, **holes: cst.BaseExpression) -> cst.BaseExpression:
+    """``template`` (an expression with ``{name}`` holes) with the hole nodes in it.
+
+    It renders as ``parse_expression(template.format(name=source_of(node), ...))`` would,
+    at a fraction of the cost: the template is parsed once, then copied around the nodes.
+
+    Examples:
+        >>> source_of(fill_template('{ctx}["ds"].strftime({ctx}["f"])', ctx=cst.Name("c")))
+        'c["ds"].strftime(c["f"])'
+    """
+    holes_by_name = {_HOLE.format(name): node for name, node in holes.items()}
+    return copy_tree(_parsed_template(template, tuple(holes)), holes_by_name)
+
+
+_HOLE = "__template_hole_{}__"
+
+
+@functools.cache
+def _parsed_template(template: str, names: tuple[str, ...]) -> cst.BaseExpression:
+    return cst.parse_expression(template.format(**{n: _HOLE.format(n) for n in names}))
 
 
 def source_of(node: cst.CSTNode) -> str:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
 
-__all__ = ["FastTransformerDispatch", "FastVisitor"]
+__all__ = ["FastTransformerDispatch", "FastVisitor", "copy_tree"]
 
 CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 _Cache = dict[type[cst.CSTNode], Any]
@@ -259,12 +259,35 @@ def _may_hold_nodes(annotation: Any) -> bool:
     return True  # unknown: look at the value at run time
 
 
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    for name in _fields(type(node)):
-        value = getattr(node, name)
+def copy_tree(node: CSTNodeT, substitutes: dict[str, cst.BaseExpression]) -> CSTNodeT:
+    """A copy of ``node`` made of new nodes (layout nodes are shared), in which each
+    ``Name`` spelled as a key of ``substitutes`` is replaced by that value, inside the
+    parentheses written around the name (a value used twice is copied the second time).
+
+    Examples:
+        >>> call = cst.parse_expression("f(-(x), x)")
+        >>> new = copy_tree(call, {"x": cst.Name("y")})
+        >>> cst.Module(body=[]).code_for_node(new), new.args[0].value is call.args[0].value
+        ('f(-(y), y)', False)
+    """
+    copied: CSTNodeT = _copy(node, substitutes, set())
+    return copied
+
+
+def _copy(node: Any, substitutes: dict[str, cst.BaseExpression], used: set[str]) -> Any:
+    if type(node) is cst.Name and node.value in substitutes:
+        name = node.value
+        new = substitutes[name] if name not in used else _copy(substitutes[name], {}, used)
+        used.add(name)
+        if node.lpar:
+            new = new.with_changes(lpar=[*node.lpar, *new.lpar], rpar=[*new.rpar, *node.rpar])
+        return new
+    changes: dict[str, Any] = {}
+    for field in _fields(type(node)):
+        value = getattr(node, field)
         if type(value) is tuple or type(value) is list:
-            out += [v for v in value if not _skipped(type(v))]
+            changes[field] = [v if _skipped(type(v)) else _copy(v, substitutes, used)
+                              for v in value]
         elif not _skipped(type(value)):
-            out.append(value)
-    return out
+            changes[field] = _copy(value, substitutes, used)
+    return node.with_changes(**changes)
