@@ -1,0 +1,90 @@
+"""A bulk import writes through a rollback journal while it has the store to itself, and
+leaves the store in WAL mode: after it closes, when another connection already had the
+file open, and when another connection opens the file mid-import."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bridge.storage import SqlStore
+from bridge.storage._sql_import import SqliteBulkImport
+
+_SELECT = ("SELECT 'run-' || n, 'key', 'materialization', NULL, n * 1.0, NULL, NULL, NULL, "
+           "'{}', '{}', NULL, NULL, NULL, 'test' FROM src.numbers")
+
+
+def _journal_mode(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+def _source(tmp_path: Path, rows: int = 100) -> Path:
+    path = tmp_path / "source.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE numbers (n INTEGER)")
+        conn.executemany("INSERT INTO numbers VALUES (?)", [(n,) for n in range(rows)])
+    return path
+
+
+def _store(tmp_path: Path) -> tuple[SqlStore, Path]:
+    path = tmp_path / "runs.db"
+    store = SqlStore(f"sqlite:///{path}")
+    store.catalog()  # creates the tables
+    return store, path
+
+
+def _events(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM ab_asset_events").fetchone()[0])
+
+
+def test_an_import_alone_uses_a_rollback_journal_and_restores_wal(tmp_path: Path) -> None:
+    store, path = _store(tmp_path)
+    bulk = SqliteBulkImport(store, {"src": _source(tmp_path)})
+    try:
+        assert bulk.query("PRAGMA main.journal_mode") == [("truncate",)]
+        bulk.commit_batch([], _SELECT, (), {"mark": "1"})
+    finally:
+        bulk.close()
+    assert _journal_mode(path) == "wal"
+    assert _events(path) == 100 and store.watermark("mark") == "1"
+    store.close()
+
+
+def test_an_import_beside_an_open_connection_stays_in_wal(tmp_path: Path) -> None:
+    store, path = _store(tmp_path)
+    other = sqlite3.connect(path)
+    other.execute("SELECT count(*) FROM ab_asset_events").fetchall()
+    bulk = SqliteBulkImport(store, {"src": _source(tmp_path)})
+    try:
+        assert bulk.query("PRAGMA main.journal_mode") == [("wal",)]
+        bulk.commit_batch([], _SELECT, (), {})
+        # WAL: the other connection reads while the importer holds a write transaction
+        bulk.query("BEGIN IMMEDIATE")
+        assert other.execute("SELECT count(*) FROM ab_asset_events").fetchone() == (100,)
+        bulk.query("ROLLBACK")
+    finally:
+        bulk.close()
+        other.close()
+    assert _journal_mode(path) == "wal" and _events(path) == 100
+    store.close()
+
+
+def test_a_connection_opened_mid_import_gets_wal_back(tmp_path: Path) -> None:
+    """Any store connection asks for WAL when it opens; the importer's next batch then
+    runs in WAL mode, and nothing is lost."""
+    store, path = _store(tmp_path)
+    bulk = SqliteBulkImport(store, {"src": _source(tmp_path)})
+    try:
+        bulk.commit_batch([], _SELECT, (), {})
+        reader = SqlStore(f"sqlite:///{path}")
+        assert len(reader.events_for_run("run-7")) == 1
+        bulk.commit_batch([], _SELECT, (), {})
+        assert bulk.query("PRAGMA main.journal_mode") == [("wal",)]
+        assert len(reader.events_for_run("run-7")) == 2
+        reader.close()
+    finally:
+        bulk.close()
+    assert _journal_mode(path) == "wal" and _events(path) == 200
+    store.close()
