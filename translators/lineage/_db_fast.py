@@ -77,13 +77,13 @@ def _epoch_sql(column: str) -> str:
     """SQL for :func:`_epoch` of a text column (anything but the naive UTC form, and a
     date SQLite cannot read, goes through the Python function).
 
-    The form is checked by its length, its separators and the digits of its microseconds
-    (``unixepoch`` yields NULL for any other malformed date and time), which costs a
-    fraction of matching the whole text against a pattern."""
-    return (f"coalesce(CASE WHEN length({column}) = 26 AND substr({column}, 11, 1) = ' ' "
-            f"AND substr({column}, 20, 1) = '.' AND substr({column}, 21) GLOB '{_MICROS}' "
-            f"THEN (unixepoch(substr({column}, 1, 19)) * 1000000 + CAST(substr({column}, 21) "
-            f"AS INTEGER)) / 1000000.0 END, ab_epoch({column}))")
+    The form is checked by the dot and digits of its microseconds, its length and its
+    separator (``unixepoch`` yields NULL for any other malformed date and time), which
+    costs a fraction of matching the whole text against a pattern."""
+    return (f"coalesce(CASE WHEN substr({column}, 20) GLOB '.{_MICROS}' AND length({column}) "
+            f"= 26 AND substr({column}, 11, 1) = ' ' THEN (unixepoch(substr({column}, 1, 19)) "
+            f"* 1000000 + CAST(substr({column}, 21) AS INTEGER)) / 1000000.0 END, "
+            f"ab_epoch({column}))")
 
 
 def _iso_sql(column: str) -> str:
