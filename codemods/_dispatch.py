@@ -7,22 +7,26 @@ read-only one, rebuilds every node. On a DAG file that costs more than parsing i
 mixins keep the rules of ``visit_*`` (return False to skip the children) and ``leave_*``
 (return the new node), drop the per-field hooks and matcher decorators (no command uses
 them) and traverse without rebuilding what did not change (:meth:`FastVisitor.walk`,
-:meth:`FastTransformerDispatch.rewrite`).
+:meth:`FastTransformerDispatch.rewrite`), with one traversal function per class and node
+type, generated the first time the type is met (:mod:`codemods._traversal_code`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
+
+from codemods._traversal_code import traversal_source
 
 __all__ = ["FastTransformerDispatch", "FastVisitor", "copy_tree"]
 
 CSTNodeT = TypeVar("CSTNodeT", bound=cst.CSTNode)
 _Cache = dict[type[cst.CSTNode], Any]
-_Plan = tuple[Any, Any, tuple[str, ...]]
+_Traverse = Callable[[Any, cst.CSTNode], Any]
 
 
 _FRAMEWORK: frozenset[type] = frozenset()  # the classes below (set after them)
@@ -31,19 +35,20 @@ _FRAMEWORK: frozenset[type] = frozenset()  # the classes below (set after them)
 class _Cached:
     _visitors: ClassVar[_Cache] = {}
     _leavers: ClassVar[_Cache] = {}
-    #: node type -> (visit_* or None, leave_* or None, child fields), per class
-    _plans: ClassVar[dict[type[cst.CSTNode], _Plan]] = {}
-    #: value type -> how the traversal treats it: True to pass over it (not a node, a layout
-    #: node, or a node type with no children, no visit_* and no leave_*), False to descend,
-    #: or the one handler of a childless node type (called directly, without descending)
+    #: node type -> its traversal function, ``(self, node) -> result`` (generated per class
+    #: by :func:`codemods._traversal_code.traversal_source`)
+    _traversals: ClassVar[dict[type[cst.CSTNode], _Traverse]] = {}
+    #: child type -> True to pass over it (not a node, a layout node, or a node type with
+    #: no children and no handler), else the traversal function of its type
     _passed: ClassVar[dict[type, Any]] = {}
     #: whether the class overrides on_visit / on_leave (then every node goes through them)
     _hooked: ClassVar[bool] = False
+    _transformer: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._visitors, cls._leavers = {}, {}
-        cls._plans, cls._passed = {}, {}
+        cls._traversals, cls._passed = {}, {}
         cls._hooked = any("on_visit" in vars(k) or "on_leave" in vars(k) for k in cls.__mro__
                           if issubclass(k, _Cached) and k not in _FRAMEWORK)
 
@@ -58,29 +63,34 @@ class _Cached:
             cache[kind] = found
             return found
 
-    def _plan(self, kind: type[cst.CSTNode]) -> _Plan:
-        """How to traverse a ``kind`` node (cached per class)."""
+    def _handlers(self, kind: type[cst.CSTNode]) -> tuple[Any, Any]:
+        """``(visit, leave)`` for ``kind`` nodes (None where there is nothing to call)."""
         cls = type(self)
         if cls._hooked:
-            plan: _Plan = (cls.on_visit, cls.on_leave,  # type: ignore[attr-defined]
-                           _fields(kind))
-        else:
-            plan = (self._method(cls._visitors, "visit_", kind),
-                    self._method(cls._leavers, "leave_", kind), _fields(kind))
-        cls._plans[kind] = plan
-        return plan
+            return cls.on_visit, cls.on_leave  # type: ignore[attr-defined]
+        return (self._method(cls._visitors, "visit_", kind),
+                self._method(cls._leavers, "leave_", kind))
+
+    def _traversal(self, kind: type[cst.CSTNode]) -> _Traverse:
+        """The traversal function of ``kind`` nodes for this class (made once)."""
+        cls = type(self)
+        found = cls._traversals.get(kind)
+        if found is None:
+            visit, leave = self._handlers(kind)
+            source = traversal_source(kind, _fields(kind), transformer=cls._transformer,
+                                      visit=visit is not None, leave=leave is not None)
+            scope = {"visit": visit, "leave": leave, "passed": cls._passed,
+                     "pass_": cls._pass, "FlattenSentinel": cst.FlattenSentinel,
+                     "RemovalSentinel": cst.RemovalSentinel}
+            exec(compile(source, f"<traverse {kind.__name__}>", "exec"), scope)
+            found = cls._traversals[kind] = scope["traverse"]
+        return found
 
     def _pass(self, kind: type) -> Any:
-        """How the traversal treats values of type ``kind`` (see ``_passed``)."""
+        """How the traversal treats children of type ``kind`` (see ``_passed``)."""
         action: Any = True
-        if not _skipped(kind):
-            visit, leave, fields = self._plan(kind)
-            handlers = [h for h in (visit, leave) if h is not None]
-            if fields or type(self)._hooked or len(handlers) > 1:
-                action = False
-            elif handlers:  # a leave_* (transformers) or visit_* (visitors) on a leaf
-                action = handlers[0] if (leave is None) == isinstance(self, FastVisitor) \
-                    else False
+        if not _skipped(kind) and (_fields(kind) or self._handlers(kind) != (None, None)):
+            action = self._traversal(kind)
         type(self)._passed[kind] = action
         return action
 
@@ -115,57 +125,8 @@ class FastTransformerDispatch(_Cached):
 
     def rewrite(self, node: cst.CSTNode) -> Any:
         """``node`` transformed: a node, or a ``FlattenSentinel`` / ``RemovalSentinel``."""
-        kind = type(node)
-        plan = self._plans.get(kind)
-        visit, leave, fields = plan if plan is not None else self._plan(kind)
-        updated = node
-        if (visit is None or visit(self, node) is not False) and fields:
-            changes: dict[str, Any] | None = None
-            passed = self._passed
-            for name in fields:
-                value = getattr(node, name)
-                if type(value) is tuple or type(value) is list:
-                    items = None
-                    for index, item in enumerate(value):
-                        action = passed.get(type(item))
-                        if action is None:
-                            action = self._pass(type(item))
-                        if action is True:
-                            if items is not None:
-                                items.append(item)
-                            continue
-                        new = self.rewrite(item) if action is False else action(self, item, item)
-                        if new is item:
-                            if items is not None:
-                                items.append(item)
-                            continue
-                        if items is None:
-                            items = list(value[:index])
-                        if isinstance(new, cst.FlattenSentinel):
-                            items += new.nodes
-                        elif not isinstance(new, cst.RemovalSentinel):
-                            items.append(new)
-                    if items is not None:
-                        if changes is None:
-                            changes = {}
-                        changes[name] = tuple(items)
-                else:
-                    action = passed.get(type(value))
-                    if action is None:
-                        action = self._pass(type(value))
-                    if action is True:
-                        continue
-                    new = self.rewrite(value) if action is False else action(self, value, value)
-                    if new is not value:
-                        if isinstance(new, cst.RemovalSentinel | cst.FlattenSentinel):
-                            raise TypeError(f"cannot remove or flatten {type(node).__name__}."
-                                            f"{name}: it is not a sequence")
-                        if changes is None:
-                            changes = {}
-                        changes[name] = new
-            if changes:
-                updated = node.with_changes(**changes)
-        return updated if leave is None else leave(self, node, updated)
+        traverse = self._traversals.get(type(node)) or self._traversal(type(node))
+        return traverse(self, node)
 
 
 class FastVisitor(_Cached, cst.CSTVisitor):
@@ -176,6 +137,8 @@ class FastVisitor(_Cached, cst.CSTVisitor):
     rebuilding them and without descending into whitespace, comments and punctuation.
     """
 
+    _transformer = False
+
     def on_leave(self, original_node: cst.CSTNode) -> None:
         leave = self._method(self._leavers, "leave_", type(original_node))
         if leave is not None:
@@ -183,32 +146,8 @@ class FastVisitor(_Cached, cst.CSTVisitor):
 
     def walk(self, node: cst.CSTNode) -> None:
         """Visit ``node`` and its descendants (``visit_*`` returning False skips children)."""
-        kind = type(node)
-        plan = self._plans.get(kind)
-        visit, leave, fields = plan if plan is not None else self._plan(kind)
-        if visit is None or visit(self, node) is not False:
-            passed = self._passed
-            for name in fields:
-                value = getattr(node, name)
-                if type(value) is tuple or type(value) is list:
-                    for item in value:
-                        action = passed.get(type(item))
-                        if action is None:
-                            action = self._pass(type(item))
-                        if action is False:
-                            self.walk(item)
-                        elif action is not True:
-                            action(self, item)
-                else:
-                    action = passed.get(type(value))
-                    if action is None:
-                        action = self._pass(type(value))
-                    if action is False:
-                        self.walk(value)
-                    elif action is not True:
-                        action(self, value)
-        if leave is not None:
-            leave(self, node)
+        traverse = self._traversals.get(type(node)) or self._traversal(type(node))
+        traverse(self, node)
 
 
 _FRAMEWORK = frozenset({_Cached, FastTransformerDispatch, FastVisitor})
