@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from bridge.cli._app import cli, emit_json
 from bridge.cli._options import json_option, store_option
+
+if TYPE_CHECKING:
+    from translators.lineage import ImportResult
 
 __all__ = ["lineage_group"]
 
@@ -62,26 +67,74 @@ def import_command(airflow_db: str | None, openlineage: str | None, airflow_api:
                                + (f" (got {', '.join(chosen)})" if chosen else ""))
     if dags and not airflow_db:
         raise click.UsageError("--dags goes with --airflow-db")
+    from rich.console import Console
+
     from bridge.cli._session import open_store_url
     from translators.lineage import import_airflow_api, import_airflow_db, import_openlineage
 
     store = open_store_url(store_url)
+    console = Console(stderr=True)
     try:
-        if airflow_db:
-            result = import_airflow_db(airflow_db, store, dags=[dags] if dags else [])
-        elif openlineage:
-            result = import_openlineage(openlineage, store)
-        else:
-            assert airflow_api is not None
-            result = import_airflow_api(airflow_api, store, token=token)
+        with _ImportProgress(console, enabled=console.is_terminal and not as_json) as shown:
+            if airflow_db:
+                result = import_airflow_db(airflow_db, store, dags=[dags] if dags else [],
+                                           on_batch=shown.update)
+            elif openlineage:
+                result = import_openlineage(openlineage, store, on_batch=shown.update)
+            else:
+                assert airflow_api is not None
+                result = import_airflow_api(airflow_api, store, token=token,
+                                            on_batch=shown.update)
     finally:
         store.close()
     if as_json:
         emit_json(result.to_json())
         return
-    kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(result.events.items())) or "none"
+    kinds = ", ".join(f"{n:,} {kind}s" for kind, n in sorted(result.events.items())) or "none"
     click.echo(f"imported {result.kind} {result.source}"
                + (f" ({result.schema})" if result.schema else "") + f" in "
-               f"{result.seconds:.2f}s: {result.records_read} records read; assets: "
-               f"{result.assets_added} new, {result.assets_updated} updated, "
-               f"{result.assets_total} in the catalog; events added: {kinds}")
+               f"{result.seconds:.2f}s: {result.records_read:,} records read; assets: "
+               f"{result.assets_added:,} new, {result.assets_updated:,} updated, "
+               f"{result.assets_total:,} in the catalog; events added: {kinds}")
+
+
+class _ImportProgress:
+    """Records read and events written so far, on stderr (terminals only): a bar once the
+    import knows how many records it will read, a running count before that."""
+
+    def __init__(self, console: Any, *, enabled: bool) -> None:
+        self._console = console
+        self._enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _ImportProgress:
+        if self._enabled:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                 BarColumn(), TextColumn("{task.fields[counts]}"),
+                                 TimeElapsedColumn(), console=self._console, transient=True)
+            self._task = self._bar.add_task("importing", total=None, counts="")
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, result: ImportResult) -> None:
+        """Show ``result`` so far (an import's ``on_batch``)."""
+        if self._bar is None:
+            return
+        total = result.records_total
+        counts = f"{result.records_read:,}{f' of {total:,}' if total else ''} records, " \
+                 f"{result.events_added:,} events"
+        self._bar.update(self._task, total=total, completed=result.records_read,
+                         counts=counts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -27,8 +28,10 @@ SOURCE = "airflow-api"
 
 
 def import_airflow_api(base_url: str, store: Store, *, token: str | None = None,
-                       client: AirflowApiClient | None = None) -> ImportResult:
-    """Import a running Airflow's DAGs, assets and history into ``store``.
+                       client: AirflowApiClient | None = None,
+                       on_batch: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Import a running Airflow's DAGs, assets and history into ``store`` (``on_batch`` is
+    called with the result so far after each committed batch).
 
     Raises:
         LineageImportError: the server is unreachable, refuses the token, or is not
@@ -36,7 +39,8 @@ def import_airflow_api(base_url: str, store: Store, *, token: str | None = None,
     """
     started = time.perf_counter()
     api = client or AirflowApiClient(base_url, token)
-    result = ImportResult(kind=SOURCE, source=api.base_url, schema="Airflow REST API v2")
+    result = ImportResult(kind=SOURCE, source=api.base_url, schema="Airflow REST API v2",
+                          on_batch=on_batch)
     try:
         assets = [a for page in api.pages("/assets", "assets") for a in page]
         dags = _dags(api, assets)
@@ -121,11 +125,11 @@ def _asset_events(api: AirflowApiClient, store: Store, result: ImportResult,
         if marks:
             after = json.loads(marks[mark])
         pending.clear()
-        result.batches += 1
+        result.batch_committed()
     if pending:
         store.put_catalog(pending)
         pending.clear()
-        result.batches += 1
+        result.batch_committed()
 
 
 def _task_instances(api: AirflowApiClient, store: Store, result: ImportResult,
@@ -149,7 +153,7 @@ def _task_instances(api: AirflowApiClient, store: Store, result: ImportResult,
         store.put_catalog([], events, watermarks={mark: json.dumps(newest)})
         result.count(events)
         after = list(newest)
-        result.batches += 1
+        result.batch_committed()
 
 
 def _logical_date(api: AirflowApiClient, runs: dict[tuple[str, str], str | None],

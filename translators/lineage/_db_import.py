@@ -61,8 +61,8 @@ _KEY_AND_TIME = operator.attrgetter("asset_key", "timestamp")
 
 
 def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] = (),
-                      batch_size: int | None = None,
-                      lookback: float = LOOKBACK) -> ImportResult:
+                      batch_size: int | None = None, lookback: float = LOOKBACK,
+                      on_batch: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Import an Airflow metadata database (SQLite path or URL) into ``store``.
 
     Args:
@@ -75,6 +75,8 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
         lookback: seconds before the task-instance watermark's end date that an
             incremental import reads again, for task instances Airflow committed late
             (those whose events the store holds are skipped); ``0`` reads none again.
+        on_batch: called with the result so far after each committed batch (a progress
+            display; ``records_total`` is set once the SQL path has read the history).
 
     Returns:
         What was imported.
@@ -92,7 +94,8 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
                                      f"{_reason(exc)}; check the URL, the credentials and "
                                      "that the server is running") from exc
         with conn:
-            result = _import(conn, name, store, dags, (batch_size, lookback))
+            result = _import(conn, ImportResult(kind=SOURCE, source=name, on_batch=on_batch),
+                             store, dags, (batch_size, lookback))
     except sa.exc.SQLAlchemyError as exc:
         raise LineageImportError(f"cannot read Airflow database {name}: {_reason(exc)}; is "
                                  "it an Airflow metadata database?") from exc
@@ -102,12 +105,11 @@ def import_airflow_db(target: str, store: Store, *, dags: Sequence[str | Path] =
     return result
 
 
-def _import(conn: sa.Connection, name: str, store: Store, dags: Sequence[str | Path],
-            settings: tuple[int | None, float]) -> ImportResult:
-    batch_size, lookback = settings
+def _import(conn: sa.Connection, result: ImportResult, store: Store,
+            dags: Sequence[str | Path], settings: tuple[int | None, float]) -> ImportResult:
+    (batch_size, lookback), name = settings, result.source
     schema = detect_schema(conn, name)
-    result = ImportResult(kind=SOURCE, source=name,
-                          schema=f"Airflow {schema.release} (revision {schema.revision})")
+    result.schema = f"Airflow {schema.release} (revision {schema.revision})"
     assets = read_airflow_assets(conn, schema)
     infos = (resolve_aliases(_dags_from_files(dags), read_asset_aliases(conn, schema, assets))
              if dags else read_serialized_dags(conn, schema, name, assets))
@@ -157,6 +159,7 @@ def _import_in_sql(store: SqlStore, name: str, schema: AirflowSchema, tasks: Tas
     try:
         events, tis, late = read_history(bulk, schema, tasks, after[1], after[0],
                                          lookback=lookback)
+        result.records_total = events + tis
         for select, params, last_event, read in fast_asset_event_batches(bulk, events,
                                                                          batch_size):
             pending += unknown_event_entries(bulk, params[0], params[1], known, SOURCE)
@@ -185,7 +188,7 @@ def _commit_in_sql(bulk: SqliteBulkImport, result: ImportResult, assets: list[Ca
     result.records_read += read
     # commit_batch raises StoreError for what goes wrong on the store's side
     result.events.update(bulk.commit_batch(assets, select, params, watermarks))
-    result.batches += 1
+    result.batch_committed()
 
 
 def _commit(store: Store, result: ImportResult, assets: list[CatalogAsset],
@@ -195,7 +198,7 @@ def _commit(store: Store, result: ImportResult, assets: list[CatalogAsset],
     events.sort(key=_KEY_AND_TIME)
     store.put_catalog(assets, events, watermarks=watermarks)
     result.count(events)
-    result.batches += 1
+    result.batch_committed()
 
 
 def _imported_in(store: Store) -> Callable[[list[AssetEvent]], set[TiIdentity]]:

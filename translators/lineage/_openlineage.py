@@ -89,8 +89,10 @@ def dataset_key(dataset: OLDataset) -> str:
     return str(airflow_asset_key(AssetRef(uri=text)))
 
 
-def import_openlineage(path: str | Path, store: Store) -> ImportResult:
-    """Import OpenLineage events from an NDJSON/JSON file or a folder into ``store``.
+def import_openlineage(path: str | Path, store: Store, *,
+                       on_batch: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Import OpenLineage events from an NDJSON/JSON file or a folder into ``store``
+    (``on_batch`` is called with the result so far after each committed batch).
 
     Raises:
         LineageImportError: no such path, a file that is not UTF-8 or a malformed event
@@ -100,7 +102,7 @@ def import_openlineage(path: str | Path, store: Store) -> ImportResult:
     root = Path(path)
     if not root.exists():
         raise LineageImportError(f"OpenLineage events {str(root)!r}: no such file or folder")
-    result = ImportResult(kind=SOURCE, source=str(root.resolve()))
+    result = ImportResult(kind=SOURCE, source=str(root.resolve()), on_batch=on_batch)
     parsed: list[tuple[Path, list[OLEvent], int]] = []
     for file in event_files(root):  # validate everything before writing anything
         mark = store.watermark(_mark(file))
@@ -132,7 +134,7 @@ def import_openlineage(path: str | Path, store: Store) -> ImportResult:
             marks[_OPEN_RUNS] = _dump_runs(runs, still_open, horizon)
         store.put_catalog(changed, history, watermarks=marks)
         result.count(history)
-        result.batches += 1
+        result.batch_committed()
     result.assets_total = len(store.catalog())
     result.seconds = time.perf_counter() - started
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,18 @@ class ImportResult:
     #: transactions committed
     batches: int = 0
     seconds: float = 0.0
+    #: source records this import will read, once known (the SQL path knows it after its
+    #: read; other paths do not count ahead)
+    records_total: int | None = None
+    #: called with this result after each committed batch (a progress display)
+    on_batch: Callable[[ImportResult], None] | None = field(default=None, repr=False,
+                                                             compare=False)
+
+    def batch_committed(self) -> None:
+        """Count a committed transaction and tell :attr:`on_batch`."""
+        self.batches += 1
+        if self.on_batch is not None:
+            self.on_batch(self)
 
     def count(self, written: Iterable[AssetEvent]) -> None:
         """Add written events to the per-kind counts."""
