@@ -21,12 +21,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+from codemods._traversal_code import field_shape
 
 __all__ = ["find_lines"]
 
@@ -71,29 +73,7 @@ def _newlines(node: cst.CSTNode, wanted: set[int], newline: int) -> int:
     ``newline``: how many newlines the module's default newline has (used where the tree
     leaves the newline to the module: ``Newline(None)``, an empty indented block's ``pass``).
     """
-    if id(node) in wanted:
-        raise _Wanted
-    kind = type(node)
-    plan = _PLANS.get(kind)
-    texts, children = plan if plan is not None else _plan(kind)
-    count = 0
-    for name in texts:
-        text = getattr(node, name)
-        if text is None:
-            count += newline
-        elif "\n" in text:
-            count += text.count("\n")
-    for name in children:
-        value = getattr(node, name)
-        if type(value) is tuple or type(value) is list:
-            for item in value:
-                count += _newlines(item, wanted, newline)
-        elif type(value) is cst.SimpleWhitespace and id(value) not in wanted:
-            count += value.value.count("\n")  # the most common node, inlined
-        elif _is_node(type(value)):
-            count += _newlines(value, wanted, newline)
-    if kind is cst.IndentedBlock and not node.body:  # type: ignore[attr-defined]
-        count += newline
+    count: int = (_COUNTERS.get(type(node)) or _counter(type(node)))(node, wanted, newline)
     return count
 
 
@@ -102,27 +82,54 @@ _TEXTS: dict[type[cst.CSTNode], tuple[str, ...]] = {
     cst.SimpleString: ("value",), cst.FormattedStringText: ("value",),
     cst.TemplatedStringText: ("value",), cst.SimpleWhitespace: ("value",),
     cst.Newline: ("value",), cst.Comment: ("value",)}
-_PLANS: dict[type[cst.CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_Counter = Callable[[Any, set[int], int], int]
+#: value type -> ``(node, wanted, newline) -> newlines``, generated per node type
+_COUNTERS: dict[type, _Counter] = {}
+
+_CHILD = """\
+child = {value}
+if type(child) is SimpleWhitespace:  # the most common node, inlined
+    if id(child) in wanted:
+        raise Wanted
+    count += child.value.count("\\n")
+else:
+    count += (counters.get(type(child)) or counter(type(child)))(child, wanted, newline)
+"""
 
 
-_NODE_TYPES: dict[type, bool] = {}
-
-
-def _is_node(kind: type) -> bool:
-    try:
-        return _NODE_TYPES[kind]
-    except KeyError:
-        found = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
-        return found
-
-
-def _plan(kind: type[cst.CSTNode]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``(text fields, fields that may hold nodes)`` of ``kind``."""
-    hints = typing.get_type_hints(kind)
-    children = tuple(f.name for f in dataclasses.fields(kind)
-                     if _may_hold_nodes(hints.get(f.name, Any)))
-    plan = _PLANS[kind] = (_TEXTS.get(kind, ()), children)
-    return plan
+def _counter(kind: type) -> _Counter:
+    """The newline counter of ``kind`` values (0 for values that are not nodes)."""
+    lines = ["def count(node, wanted, newline):"]
+    if not issubclass(kind, cst.CSTNode):
+        lines.append("    return 0")
+    else:
+        lines += ["    if id(node) in wanted:", "        raise Wanted", "    count = 0"]
+        for name in _TEXTS.get(kind, ()):
+            lines += [f"    text = node.{name}", "    if text is None:",
+                      "        count += newline", '    elif "\\n" in text:',
+                      '        count += text.count("\\n")']
+        hints = typing.get_type_hints(kind)
+        for attribute in dataclasses.fields(kind):
+            name = attribute.name
+            if not _may_hold_nodes(hints.get(name, Any)):
+                continue
+            one = _CHILD.format(value="value").splitlines()
+            many = ["for item in value:",
+                    *(f"    {line}" for line in _CHILD.format(value="item").splitlines())]
+            shape = field_shape(kind, name)
+            body = one if shape == "one" else many if shape == "many" else [
+                "if type(value) is tuple or type(value) is list:", *(f"    {x}" for x in many),
+                "else:", *(f"    {x}" for x in one)]
+            lines += [f"    value = node.{name}", *(f"    {line}" for line in body)]
+        if kind is cst.IndentedBlock:
+            lines += ["    if not node.body:", "        count += newline"]
+        lines.append("    return count")
+    scope: dict[str, Any] = {"Wanted": _Wanted, "SimpleWhitespace": cst.SimpleWhitespace,
+                             "counters": _COUNTERS, "counter": _counter}
+    exec(compile("\n".join(lines) + "\n", f"<newlines {kind.__name__}>", "exec"), scope)
+    found: _Counter = scope["count"]
+    _COUNTERS[kind] = found
+    return found
 
 
 def _may_hold_nodes(annotation: Any) -> bool:

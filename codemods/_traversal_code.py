@@ -15,12 +15,13 @@ child's type) and ``pass_`` (fills that table for a type not yet in it).
 from __future__ import annotations
 
 import collections.abc
+import functools
 import typing
 from typing import Any, Literal
 
 import libcst as cst
 
-__all__ = ["traversal_source"]
+__all__ = ["field_shape", "traversal_source"]
 
 Shape = Literal["one", "many", "either"]
 
@@ -80,7 +81,7 @@ def traversal_source(kind: type[cst.CSTNode], fields: tuple[str, ...], *, transf
     """
     body: list[str] = []
     for field in fields:
-        body += [f"value = node.{field}"] if _shape(kind, field) != "one" else []
+        body += [f"value = node.{field}"] if field_shape(kind, field) != "one" else []
         body += _field_code(kind, field, transformer).splitlines()
     if transformer and body:
         body = ["changes = None", *body,
@@ -104,7 +105,7 @@ def _field_code(kind: type[cst.CSTNode], field: str, transformer: bool) -> str:
     one, many = (_ONE, _MANY) if transformer else (_VISIT_ONE, _VISIT_MANY)
     one = one.format(kind=kind.__name__, field=field)
     many = many.format(field=field)
-    shape = _shape(kind, field)
+    shape = field_shape(kind, field)
     if shape == "one":
         return f"child = node.{field}\n{one}"
     if shape == "many":
@@ -115,9 +116,14 @@ def _field_code(kind: type[cst.CSTNode], field: str, transformer: bool) -> str:
             + f"else:\n    child = value\n{indented}")
 
 
-def _shape(kind: type[cst.CSTNode], field: str) -> Shape:
+@functools.cache
+def _hints(kind: type[cst.CSTNode]) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+def field_shape(kind: type[cst.CSTNode], field: str) -> Shape:
     """Whether ``kind.field`` holds one value, a sequence, or either (by its annotation)."""
-    annotation = typing.get_type_hints(kind).get(field, Any)
+    annotation = _hints(kind).get(field, Any)
     options = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union \
         else (annotation,)
     many = [typing.get_origin(o) is collections.abc.Sequence for o in options]
