@@ -200,7 +200,14 @@ def lineage_command(key: str, target: str | None, upstream: int | None,
 lineage_command.help = _with_target_help(lineage_command.help)
 
 
+#: levels of the terminal tree; deeper levels are left to --format dot|mermaid|json
+TREE_LEVELS = 25
+
+
 def _tree(views: dict[str, AssetView], graph: object, key: str) -> object:
+    """KEY with its upstream and downstream as a rich tree. Each asset's own branch is drawn
+    once per direction (later occurrences say so), which keeps the tree as small as the
+    graph; a branch deeper than :data:`TREE_LEVELS` levels is cut with a note."""
     import networkx as nx
     from rich.tree import Tree
 
@@ -210,18 +217,28 @@ def _tree(views: dict[str, AssetView], graph: object, key: str) -> object:
         status = views[node].status.value if node in views else "unknown"
         return f"{node} [{_COLOURS.get(status, 'dim')}]({status})[/]"
 
-    def grow(branch: Tree, node: str, step: str, seen: frozenset[str]) -> None:
-        nexts = graph.predecessors(node) if step == "up" else graph.successors(node)
-        for other in sorted(nexts):
-            arrow = "<-" if step == "up" else "->"
-            child = branch.add(f"{arrow} {label(other)}"
-                               + (" [dim](cycle)[/]" if other in seen else ""))
-            if other not in seen:
-                grow(child, other, step, seen | {other})
+    def grow(branch: Tree, step: str) -> None:
+        arrow, drawn = ("<-" if step == "up" else "->"), {key}
+        # depth-first, iteratively (a chain can be thousands of assets long)
+        stack: list[tuple[Tree, str, int, frozenset[str]]] = [(branch, key, 0, frozenset({key}))]
+        while stack:
+            parent, node, depth, path = stack.pop()
+            nexts = sorted(graph.predecessors(node) if step == "up" else graph.successors(node))
+            if nexts and depth == TREE_LEVELS:
+                parent.add(f"[dim]... {TREE_LEVELS}+ levels: see --{step}stream N, or "
+                           "--format dot|mermaid|json[/]")
+                continue
+            children = []
+            for other in nexts:
+                note = (" [dim](cycle)[/]" if other in path
+                        else " [dim](see above)[/]" if other in drawn else "")
+                child = parent.add(f"{arrow} {label(other)}{note}")
+                if not note:
+                    drawn.add(other)
+                    children.append((child, other, depth + 1, path | {other}))
+            stack.extend(reversed(children))
 
     root = Tree(f"[bold]{label(key)}[/]")
-    up = root.add("[dim]upstream[/]")
-    grow(up, key, "up", frozenset({key}))
-    down = root.add("[dim]downstream[/]")
-    grow(down, key, "down", frozenset({key}))
+    grow(root.add("[dim]upstream[/]"), "up")
+    grow(root.add("[dim]downstream[/]"), "down")
     return root
