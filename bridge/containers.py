@@ -27,6 +27,7 @@ Examples:
 from __future__ import annotations
 
 import os
+import re
 import string
 import subprocess
 from collections.abc import Mapping
@@ -53,6 +54,15 @@ _KNOWN: dict[str, tuple[Kind, str]] = {
     "data_interval_end": ("datetime", ""),
 }
 _INTERVAL = ("data_interval_start", "data_interval_end")
+#: Airflow's date filters, applied to a datetime value (``{{ data_interval_end | ds }}``, as
+#: ``assetbridge codemod airflow3`` writes for the removed ``next_ds``)
+_FILTERS: dict[str, tuple[Kind, str]] = {
+    "ds": ("date", "%Y-%m-%d"),
+    "ds_nodash": ("date", "%Y%m%d"),
+    "ts": ("datetime", "iso"),
+    "ts_nodash": ("datetime", "%Y%m%dT%H%M%S"),
+}
+_FILTERED = re.compile(r"\s*(\w+)\s*\|\s*(\w+)\s*")
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,11 @@ class ContextValue:
     kind: Kind = "text"
     #: strftime format, ``iso`` for ``isoformat()``, empty for ``str()``
     fmt: str = ""
+
+    @property
+    def base(self) -> str:
+        """The context value itself, without a filter (``data_interval_end``)."""
+        return self.source.split("|")[0].strip()
 
     def template(self) -> str:
         """The Jinja expression Airflow renders for this value (``{{ ds }}``)."""
@@ -86,7 +101,8 @@ class ContextValue:
 
 
 def context_value(source: str) -> ContextValue:
-    """The typed parameter for a context expression (``ds``, ``ts``, ``params.x``, ...).
+    """The typed parameter for a context expression (``ds``, ``ts``, ``params.x``, a
+    datetime value through one of Airflow's date filters: ``data_interval_end | ds``).
 
     Raises:
         DefinitionError: ``source`` is not a context value this module knows.
@@ -94,13 +110,21 @@ def context_value(source: str) -> ContextValue:
     Examples:
         >>> context_value("ds").kind, context_value("params.limit").kind
         ('date', 'text')
+        >>> context_value("data_interval_end|ds_nodash").template()
+        '{{ data_interval_end | ds_nodash }}'
     """
     if source in _KNOWN:
         kind, fmt = _KNOWN[source]
         return ContextValue(source, kind, fmt)
     if source.startswith("params.") and source[7:].isidentifier():
         return ContextValue(source)
-    known = ", ".join([*_KNOWN, "params.<name>"])
+    filtered = _FILTERED.fullmatch(source)
+    if filtered and filtered[1] in _KNOWN and _KNOWN[filtered[1]][0] == "datetime" and \
+            filtered[2] in _FILTERS:
+        kind, fmt = _FILTERS[filtered[2]]
+        return ContextValue(f"{filtered[1]} | {filtered[2]}", kind, fmt)
+    datetimes = "|".join(name for name, (kind, _) in _KNOWN.items() if kind == "datetime")
+    known = ", ".join([*_KNOWN, "params.<name>", f"<{datetimes}> | <{'|'.join(_FILTERS)}>"])
     raise DefinitionError(f"unknown context value {source!r}; known: {known}")
 
 
@@ -222,9 +246,9 @@ class ContainerTask:
                    data_interval: tuple[datetime, datetime] | None = None) -> ContainerCall:
         """The call for the run at ``logical_date`` (values as Airflow's context has them)."""
         known = context_values(logical_date, params, data_interval=data_interval)
-        return self.render(task_id, **{name: known[value.source]
+        return self.render(task_id, **{name: known[value.base]
                                        for name, value in self.params.items()
-                                       if value.source in known})
+                                       if value.base in known})
 
     def run(self, runner: ContainerRunnerLike, task_id: str, /, **values: Any) -> Any:
         """Render with ``values`` and hand the call to ``runner`` (its result is returned)."""
