@@ -32,7 +32,7 @@ import string
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bridge.errors import DefinitionError
@@ -63,6 +63,8 @@ _FILTERS: dict[str, tuple[Kind, str]] = {
     "ts_nodash": ("datetime", "%Y%m%dT%H%M%S"),
 }
 _FILTERED = re.compile(r"\s*(\w+)\s*\|\s*(\w+)\s*")
+#: Airflow's ``macros.ds_add(DS, DAYS)`` on a ``YYYY-MM-DD`` value (``ds``, ``X | ds``)
+_DS_ADD = re.compile(r"\s*macros\.ds_add\(\s*\(?([^()]*?)\)?\s*,\s*([-+]?\d+)\s*\)\s*")
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,19 @@ class ContextValue:
     kind: Kind = "text"
     #: strftime format, ``iso`` for ``isoformat()``, empty for ``str()``
     fmt: str = ""
+    #: days ``macros.ds_add`` adds to the context value
+    days: int = 0
 
     @property
     def base(self) -> str:
-        """The context value itself, without a filter (``data_interval_end``)."""
-        return self.source.split("|")[0].strip()
+        """The context value itself, without a filter or macro (``data_interval_end``)."""
+        added = _DS_ADD.fullmatch(self.source)
+        return (added[1] if added else self.source).split("|")[0].strip()
+
+    def of(self, known: Mapping[str, Any]) -> Any:
+        """This parameter's value in a run whose context values are ``known`` (by base)."""
+        value = known[self.base]
+        return value + timedelta(days=self.days) if self.days else value
 
     def template(self) -> str:
         """The Jinja expression Airflow renders for this value (``{{ ds }}``)."""
@@ -102,7 +112,8 @@ class ContextValue:
 
 def context_value(source: str) -> ContextValue:
     """The typed parameter for a context expression (``ds``, ``ts``, ``params.x``, a
-    datetime value through one of Airflow's date filters: ``data_interval_end | ds``).
+    datetime value through one of Airflow's date filters: ``data_interval_end | ds``, or
+    ``macros.ds_add`` of a ``YYYY-MM-DD`` value: ``macros.ds_add(ds, -7)``).
 
     Raises:
         DefinitionError: ``source`` is not a context value this module knows.
@@ -112,19 +123,29 @@ def context_value(source: str) -> ContextValue:
         ('date', 'text')
         >>> context_value("data_interval_end|ds_nodash").template()
         '{{ data_interval_end | ds_nodash }}'
+        >>> context_value("macros.ds_add(ds, -7)").days
+        -7
     """
     if source in _KNOWN:
         kind, fmt = _KNOWN[source]
         return ContextValue(source, kind, fmt)
     if source.startswith("params.") and source[7:].isidentifier():
         return ContextValue(source)
+    added = _DS_ADD.fullmatch(source)
+    if added:
+        day = context_value(added[1])
+        if day.fmt == _KNOWN["ds"][1]:  # ds, or a datetime through the ds filter
+            inner = day.source if day.source == "ds" else f"({day.source})"
+            return ContextValue(f"macros.ds_add({inner}, {int(added[2])})", "date", day.fmt,
+                                days=int(added[2]))
     filtered = _FILTERED.fullmatch(source)
     if filtered and filtered[1] in _KNOWN and _KNOWN[filtered[1]][0] == "datetime" and \
             filtered[2] in _FILTERS:
         kind, fmt = _FILTERS[filtered[2]]
         return ContextValue(f"{filtered[1]} | {filtered[2]}", kind, fmt)
     datetimes = "|".join(name for name, (kind, _) in _KNOWN.items() if kind == "datetime")
-    known = ", ".join([*_KNOWN, "params.<name>", f"<{datetimes}> | <{'|'.join(_FILTERS)}>"])
+    known = ", ".join([*_KNOWN, "params.<name>", f"<{datetimes}> | <{'|'.join(_FILTERS)}>",
+                       "macros.ds_add(<ds|... | ds>, <days>)"])
     raise DefinitionError(f"unknown context value {source!r}; known: {known}")
 
 
@@ -246,7 +267,7 @@ class ContainerTask:
                    data_interval: tuple[datetime, datetime] | None = None) -> ContainerCall:
         """The call for the run at ``logical_date`` (values as Airflow's context has them)."""
         known = context_values(logical_date, params, data_interval=data_interval)
-        return self.render(task_id, **{name: known[value.base]
+        return self.render(task_id, **{name: value.of(known)
                                        for name, value in self.params.items()
                                        if value.base in known})
 
