@@ -16,11 +16,11 @@ from collections.abc import Sequence
 import libcst as cst
 
 from codemods._dispatch import copy_tree
+from codemods._render import render
 
 __all__ = ["dotted", "fill_template", "find_kwarg", "keyword_call", "remove_kwarg",
            "rename_kwarg", "replace_kwarg", "source_of", "string_dict", "string_value"]
 
-_MODULE = cst.Module(body=[])
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                          whitespace_after=cst.SimpleWhitespace(""))
 
@@ -70,7 +70,7 @@ def _parsed_template(template: str, names: tuple[str, ...]) -> cst.BaseExpressio
 def source_of(node: cst.CSTNode) -> str:
     """The source code of ``node`` (names and plain dotted names without rendering)."""
     spelled = _plain_dotted(node)
-    return spelled if spelled is not None else _MODULE.code_for_node(node)
+    return spelled if spelled is not None else render(node)
 
 
 def _plain_dotted(node: cst.CSTNode) -> str | None:

@@ -31,6 +31,7 @@ from libcst.codemod import CodemodContext, SkipFile
 
 from bridge.errors import CodemodSkip
 from codemods._dag_to_assets_files import companion_diff, companion_problem, write_companions
+from codemods._render import render
 from codemods._types import FileResult, FileStatus, Mode, Report
 from codemods.base import BridgeCommand
 from codemods.commands import get_command
@@ -113,7 +114,7 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
             continue
         reports.extend(command.reports)
         companions += getattr(command, "companions", ())
-    return Transformed(code=tree.code, reports=tuple(reports), skipped=tuple(skipped),
+    return Transformed(code=render(tree), reports=tuple(reports), skipped=tuple(skipped),
                        companions=tuple(companions),
                        encoding=tree.encoding)
 
