@@ -2,8 +2,10 @@
 
 Each reader takes a LibCST expression and returns the value it spells, or an :class:`Unsafe` saying
 why it cannot be converted safely (the caller reports it and leaves the task as is).
-Jinja in strings becomes ``${name}`` placeholders when it names a known context value
-(:data:`KNOWN_SOURCES`, ``params.<name>``); any other template is a reason to stop.
+Jinja in strings becomes ``${name}`` placeholders when it names a context value
+:func:`bridge.containers.context_value` knows (:data:`KNOWN_SOURCES`, ``params.<name>``,
+one of those datetimes through Airflow's ``ds`` / ``ds_nodash`` / ``ts`` / ``ts_nodash``
+filter, ``macros.ds_add`` of a ``YYYY-MM-DD`` value); any other template is a reason to stop.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from bridge.containers import context_value
+from bridge.errors import DefinitionError
+
 __all__ = ["KNOWN_SOURCES", "Placeholders", "SecretArgs", "Unsafe", "read_env", "read_secret",
            "read_string", "read_strings", "string_literal"]
 
@@ -23,6 +28,8 @@ KNOWN_SOURCES = frozenset({"ds", "ds_nodash", "logical_date", "ts", "ts_nodash",
 
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
 _PARAM = re.compile(r"params\.([A-Za-z_][A-Za-z0-9_]*)$")
+#: ``macros.ds_add`` as :func:`~bridge.containers.context_value` spells it
+_DS_ADD = re.compile(r"macros\.ds_add\(\(?(.*?)\)?, (-?\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,31 @@ class Placeholders:
             if known == source:
                 return name
         match = _PARAM.match(source)
-        name = match.group(1) if match else source
+        name = match.group(1) if match else _identifier(source)
         if name in self.names:
-            name = source.replace(".", "_")
+            name = _identifier(source)
         self.names[name] = source
         return name
+
+
+def _identifier(source: str) -> str:
+    """A placeholder name for a context source: ``ds``, ``params_limit``,
+    ``data_interval_end_ds``, ``ds_minus_7`` (``macros.ds_add(ds, -7)``)."""
+    added = _DS_ADD.fullmatch(source)
+    if added is not None:
+        days = int(added.group(2))
+        return f"{_identifier(added.group(1))}_{'minus' if days < 0 else 'plus'}_{abs(days)}"
+    return re.sub(r"\W+", "_", source).strip("_")
+
+
+def _known(source: str) -> str | None:
+    """``source`` as :func:`~bridge.containers.context_value` spells it, None if unknown."""
+    if source in KNOWN_SOURCES or _PARAM.match(source):
+        return source
+    try:
+        return context_value(source).source
+    except DefinitionError:
+        return None
 
 
 def string_literal(text: str) -> str:
@@ -78,10 +105,12 @@ def read_string(node: cst.BaseExpression, found: Placeholders) -> str | Unsafe |
     parts: list[str] = []
     last = 0
     for match in _EXPRESSION.finditer(text):
-        source = match.group(1).strip()
-        if source not in KNOWN_SOURCES and not _PARAM.match(source):
+        source = _known(match.group(1).strip())
+        if source is None:
             return Unsafe(f"template {match.group(0)!r} is not a plain context value "
-                          f"({', '.join(sorted(KNOWN_SOURCES))} or params.<name>)", "template")
+                          f"({', '.join(sorted(KNOWN_SOURCES))}, params.<name>, one of "
+                          "those datetimes | ds, ds_nodash, ts or ts_nodash, or "
+                          "macros.ds_add(ds, N))", "template")
         parts.append(text[last:match.start()].replace("$", "$$"))
         parts.append("${" + found.name_for(source) + "}")
         last = match.end()

@@ -23,7 +23,10 @@ class PortableKpoCommand(PortableKpoRules):
     which hands the operator exactly the arguments it had: the same pod. Templates naming a
     known context value (``{{ ds }}``, ``{{ ds_nodash }}``, ``{{ logical_date }}``,
     ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ data_interval_start }}``,
-    ``{{ data_interval_end }}``, ``{{ params.x }}``) become typed parameters
+    ``{{ data_interval_end }}``, ``{{ params.x }}``; one of those datetimes through Airflow's
+    ``ds`` / ``ds_nodash`` / ``ts`` / ``ts_nodash`` filter, as ``airflow3`` writes for the
+    removed ``next_ds``: ``{{ data_interval_end | ds }}``; ``{{ macros.ds_add(ds, -7) }}``)
+    become typed parameters
     (``${ds}`` with ``params={"ds": context_value("ds")}``): a test renders the task with a
     ``date`` (``TASK.render("t", ds=date(2024, 5, 17))``) and runs it with a
     ``SubprocessContainerRunner``, a docker runner or a fake; ``assetbridge run`` on the DAG
@@ -36,7 +39,7 @@ class PortableKpoCommand(PortableKpoRules):
     | ``task_id`` | a string literal | anything else, e.g. a factory's parameter (``task-id``) |
     | ``image`` | a string literal or a name | a template (``template``), absent from the call (``image``) |
     | ``cmds`` / ``arguments`` | lists or tuples of string literals | names, calls, starred items (``argument``) |
-    | templates | ``{{ ds }}``, ``{{ ds_nodash }}``, ``{{ logical_date }}``, ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ data_interval_start }}``, ``{{ data_interval_end }}``, ``{{ params.x }}`` | other expressions, filters, macros, ``{% %}`` (``template``) |
+    | templates | ``{{ ds }}``, ``{{ ds_nodash }}``, ``{{ logical_date }}``, ``{{ ts }}``, ``{{ ts_nodash }}``, ``{{ data_interval_start }}``, ``{{ data_interval_end }}``, ``{{ params.x }}``, ``{{ data_interval_end \\| ds }}`` (also ``ds_nodash``, ``ts``, ``ts_nodash`` on a datetime), ``{{ macros.ds_add(ds, N) }}`` | other expressions, filters and macros, ``{% %}`` (``template``) |
     | ``env_vars`` | a dict of string literals, a list of ``k8s.V1EnvVar(name=, value=)`` | ``value_from``, names (``argument``) |
     | ``secrets`` | ``Secret(...)`` with literal arguments, inline or a module name bound once | ``items=``, other values (``argument``) |
     | ``container_resources`` | ``k8s.V1ResourceRequirements`` with literal ``requests`` / ``limits`` | anything else (``argument``) |
@@ -110,6 +113,32 @@ class PortableKpoCommand(PortableKpoRules):
                 },
             )
             t = KubernetesPodOperator(task_id="stamp", **pod_arguments(STAMP_CONTAINER))
+            """),
+        Change("""
+            from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+            t = KubernetesPodOperator(
+                task_id="window",
+                image="etl:1",
+                arguments=["--until", "{{ data_interval_end | ds }}",
+                           "--since", "{{ macros.ds_add(ds, -7) }}"],
+            )
+            """, """
+            from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+            from bridge.containers import ContainerTask, context_value
+            from translators.containers_airflow import pod_arguments
+
+            WINDOW_CONTAINER = ContainerTask(
+                image="etl:1",
+                arguments=("--until", "${data_interval_end_ds}", "--since", "${ds_minus_7}"),
+                params={
+                    "data_interval_end_ds": context_value("data_interval_end | ds"),
+                    "ds_minus_7": context_value("macros.ds_add(ds, -7)"),
+                },
+            )
+            t = KubernetesPodOperator(
+                task_id="window",
+                **pod_arguments(WINDOW_CONTAINER),
+            )
             """),
         Change("""
             from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
@@ -326,7 +355,7 @@ class PortableKpoCommand(PortableKpoRules):
         Change("""
             from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
             a = KubernetesPodOperator(task_id="a", image="etl:1", arguments=["{{ ds }}"])
-            b = KubernetesPodOperator(task_id="b", image="etl:1", arguments=["{{ macros.ds_add(ds, 1) }}"])
+            b = KubernetesPodOperator(task_id="b", image="etl:1", arguments=["{{ macros.ds_format(ds, '%Y-%m-%d', '%d/%m') }}"])
             """, """
             from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
             from bridge.containers import ContainerTask, context_value
@@ -338,7 +367,7 @@ class PortableKpoCommand(PortableKpoRules):
                 params={"ds": context_value("ds")},
             )
             a = KubernetesPodOperator(task_id="a", **pod_arguments(A_CONTAINER))
-            b = KubernetesPodOperator(task_id="b", image="etl:1", arguments=["{{ macros.ds_add(ds, 1) }}"])
+            b = KubernetesPodOperator(task_id="b", image="etl:1", arguments=["{{ macros.ds_format(ds, '%Y-%m-%d', '%d/%m') }}"])
             """, reports=('kpo-portable/template',)),
         Change("""
             from airflow.providers.google.cloud.operators.kubernetes_engine import GKEStartPodOperator
@@ -368,7 +397,7 @@ class PortableKpoCommand(PortableKpoRules):
             """),
         NoChange("""
             from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-            t = KubernetesPodOperator(task_id="t", image="etl:1", arguments=["{{ macros.ds_add(ds, 1) }}"])
+            t = KubernetesPodOperator(task_id="t", image="etl:1", arguments=["{{ macros.ds_format(ds, '%Y-%m-%d', '%d/%m') }}"])
             """, reports=('kpo-portable/template',)),
         NoChange("""
             from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator

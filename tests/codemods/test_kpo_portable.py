@@ -18,7 +18,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,6 +34,8 @@ ROOT = HERE.parents[1]
 PORTABLE = sorted((HERE / "fixtures" / "portable").glob("*.py"))
 LEGACY = sorted((HERE / "fixtures" / "kpo_dags").glob("*.py"))
 LOGICAL = datetime(2024, 5, 17, tzinfo=timezone.utc)
+#: the daily data interval of the run at LOGICAL (as _kpo_pod_dump.py renders it)
+INTERVAL = (LOGICAL, LOGICAL + timedelta(days=1))
 
 pytestmark = pytest.mark.airflow
 
@@ -81,11 +83,12 @@ def test_what_is_converted_and_what_is_reported(sides: dict[str, Any]) -> None:
     results = sides["results"]
     converted = {name: (sides["after"] / name).read_text(encoding="utf-8")
                  .count("**pod_arguments(") for name in sides["files"]}
-    assert converted["warehouse_pods.py"] == 2  # extract, transform; publish uses macros
+    # extract, transform, publish ("{{ macros.ds_add(ds, 1) }}"), window (filters)
+    assert converted["warehouse_pods.py"] == 4
     assert converted["module_calls.py"] == 2  # load, check; the factory's argument is a name
-    assert sum(converted.values()) >= 7
+    assert sum(converted.values()) >= 10
     codes = {name: sorted({r.code for r in results[name].reports}) for name in sides["files"]}
-    assert codes["warehouse_pods.py"] == ["kpo-portable/template"]
+    assert codes["warehouse_pods.py"] == []
     assert codes["module_calls.py"] == ["kpo-portable/argument"]
     assert codes["subclass_factory.py"] == ["kpo-portable/spread", "kpo-portable/subclass"]
     for name in sides["files"]:
@@ -136,9 +139,11 @@ def test_definitions_render_what_the_pod_runs(sides: dict[str, Any]) -> None:
     pods = sides["new"]["warehouse_pods.py"]["dags"]["warehouse_pods"]
     params = {"limit": 500, "region": "eu"}
     for task_id, definition in (("extract", module.EXTRACT_CONTAINER),
-                                ("transform", module.TRANSFORM_CONTAINER)):
+                                ("transform", module.TRANSFORM_CONTAINER),
+                                ("publish", module.PUBLISH_CONTAINER),
+                                ("window", module.WINDOW_CONTAINER)):
         container = pods[task_id]["pod"]["spec"]["containers"][0]
-        call = definition.render_for(task_id, LOGICAL, params)
+        call = definition.render_for(task_id, LOGICAL, params, data_interval=INTERVAL)
         assert list(call.command) == container["command"]
         assert list(call.arguments) == container["args"]
         plain = {e["name"]: e["value"] for e in container["env"] if "value" in e}
@@ -160,12 +165,17 @@ def test_assetbridge_run_sends_a_rewritten_task_to_the_container_runner(
     result = run_dags(path, logical_date="2024-05-17", resources={"container_runner": runner})
     assert result.run.success, result.task_states
     seen = {spec.task_id: spec for spec in runner.specs}
-    assert set(seen) == {"extract", "transform", "publish"}
+    assert set(seen) == {"extract", "transform", "publish", "window"}
     module = _load(path)
     params = {"limit": 500, "region": "eu"}
     for task_id, definition in (("extract", module.EXTRACT_CONTAINER),
-                                ("transform", module.TRANSFORM_CONTAINER)):
-        local = definition.render_for(task_id, LOGICAL, params)
+                                ("transform", module.TRANSFORM_CONTAINER),
+                                ("publish", module.PUBLISH_CONTAINER),
+                                ("window", module.WINDOW_CONTAINER)):
+        # a manual run of "@daily": Airflow 3's CronTriggerTimetable gives it the logical
+        # date as both ends of its data interval (as dag.test() does)
+        local = definition.render_for(task_id, LOGICAL, params,
+                                      data_interval=(LOGICAL, LOGICAL))
         assert (seen[task_id].image, seen[task_id].command, seen[task_id].arguments,
                 dict(seen[task_id].env)) == (local.image, local.command, local.arguments,
                                              dict(local.env))
