@@ -10,12 +10,14 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
+from typing import Any
 
 import libcst as cst
 
-from codemods._dispatch import copy_tree
+from codemods._dispatch import copy_tree, is_layout
 from codemods._render import render
 
 __all__ = ["dotted", "fill_template", "find_kwarg", "keyword_call", "remove_kwarg",
@@ -36,13 +38,25 @@ def dotted(name: str) -> cst.Name | cst.Attribute:
 
 def keyword_call(func: str, pairs: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Call:
     """``func(k=v, ...)`` with the given value nodes."""
-    return cst.Call(func=dotted(func), args=[cst.Arg(keyword=cst.Name(k), value=v, equal=_EQUAL)
-                                             for k, v in pairs])
+    args = [cst.Arg(keyword=cst.Name(k), value=v, equal=_EQUAL, **_layout(cst.Arg))
+            for k, v in pairs]
+    return cst.Call(func=dotted(func), args=args, **_layout(cst.Call))
 
 
 def string_dict(pairs: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Dict:
     """``{"k": v, ...}`` with the given value nodes."""
-    return cst.Dict([cst.DictElement(cst.SimpleString(f'"{k}"'), v) for k, v in pairs])
+    return cst.Dict([cst.DictElement(cst.SimpleString(f'"{k}"'), v, **_layout(cst.DictElement))
+                     for k, v in pairs], **_layout(cst.Dict))
+
+
+@functools.cache
+def _layout(kind: type[cst.CSTNode]) -> dict[str, Any]:
+    """The whitespace and brackets ``kind`` makes anew for each node by default, made once
+    (layout nodes can be shared; new nodes with the default layout are cheaper then)."""
+    made = {f.name: f.default_factory() for f in dataclasses.fields(kind)
+            if f.default_factory is not dataclasses.MISSING}
+    assert all(is_layout(type(node)) for node in made.values()), kind
+    return made
 
 
 def fill_template(template: str, **holes: cst.BaseExpression) -> cst.BaseExpression:

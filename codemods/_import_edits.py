@@ -26,10 +26,10 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
-from libcst.helpers import get_full_name_for_node
 
 from codemods._args import dotted
 from codemods._dispatch import FastVisitor
+from codemods._names import dotted_name
 
 __all__ = ["apply_scheduled_imports"]
 
@@ -75,7 +75,7 @@ def _add(module: cst.Module, items: Sequence[ImportItem]) -> cst.Module:
                 elif aliased.get(alias.evaluated_name) == alias.evaluated_alias:
                     del aliased[alias.evaluated_name]
         elif isinstance(node, cst.ImportFrom) and not node.relative and node.module:
-            name = str(get_full_name_for_node(node.module))
+            name = dotted_name(node.module)
             first_from.setdefault(name, index)
             if isinstance(node.names, cst.ImportStar):
                 names.pop(name, None)
@@ -201,7 +201,7 @@ def _drop(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias, left: set[R
     else:
         if node.relative or node.module is None:
             return False
-        key = (str(get_full_name_for_node(node.module)), alias.evaluated_name,
+        key = (dotted_name(node.module), alias.evaluated_name,
                alias.evaluated_alias)
         bound = alias.evaluated_alias or alias.evaluated_name
     if key not in left:

@@ -16,9 +16,9 @@ from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.helpers import get_full_name_for_node
 
 from codemods._args import dotted
+from codemods._names import dotted_name
 from codemods.base import BridgeCommand
 
 __all__ = ["ImportMovingCommand"]
@@ -67,7 +67,7 @@ class ImportMovingCommand(BridgeCommand):
         """``node`` as one import per target module (old module first), or None if no move."""
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return None
-        module = get_full_name_for_node(node.module)
+        module = dotted_name(node.module)
         by_module: dict[str, list[cst.ImportAlias]] = {}
         moved = False
         for alias in node.names:

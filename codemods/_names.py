@@ -28,9 +28,8 @@ Examples:
 from __future__ import annotations
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 
-__all__ = ["ImportBindings"]
+__all__ = ["ImportBindings", "dotted_name"]
 
 ImportNode = cst.Import | cst.ImportFrom
 
@@ -55,7 +54,7 @@ class ImportBindings:
             return
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
-        module = get_full_name_for_node(node.module)
+        module = dotted_name(node.module)
         for alias in node.names:
             self._bind(alias.evaluated_alias or alias.evaluated_name,
                        f"{module}.{alias.evaluated_name}", node)
@@ -122,6 +121,23 @@ class ImportBindings:
     def _bind(self, bound: str, target: str, node: ImportNode) -> None:
         self._targets[bound] = target
         self._nodes[bound] = node
+
+
+def dotted_name(node: cst.Name | cst.Attribute) -> str:
+    """``a.b.c`` for the ``Name`` / ``Attribute`` chain an import spells its module with
+    (``get_full_name_for_node`` for the one shape imports have, without its type tests).
+
+    Examples:
+        >>> dotted_name(cst.parse_expression("airflow.utils.dates"))
+        'airflow.utils.dates'
+    """
+    parts: list[str] = []
+    while type(node) is cst.Attribute:
+        parts.append(node.attr.value)
+        node = node.value  # type: ignore[assignment]
+    assert type(node) is cst.Name, f"not a dotted name: {type(node).__name__}"
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 def _blocks(statement: cst.If | cst.Try) -> list[cst.BaseStatement]:

@@ -9,7 +9,8 @@ whose annotation allows both is tested at run time).
 The generated function takes ``(self, node)`` and, through the names it is executed with,
 uses ``visit`` / ``leave`` (the handlers, or None: left out of the code), ``passed`` (the
 class's table: child type -> True to pass over it, else the traversal function of the
-child's type) and ``pass_`` (fills that table for a type not yet in it).
+child's type), ``pass_`` (fills that table for a type not yet in it) and ``rebuild``
+(``with_changes``).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def traversal_source(kind: type[cst.CSTNode], fields: tuple[str, ...], *, transf
         body += _field_code(kind, field, transformer).splitlines()
     if transformer and body:
         body = ["changes = None", *body,
-                "if changes:", "    updated = node.with_changes(**changes)"]
+                "if changes:", "    updated = rebuild(node, changes)"]
     lines = ["def traverse(self, node):"]
     lines += ["    updated = node"] if transformer else []
     if visit and body:
