@@ -153,9 +153,10 @@ def _skips_first(module: cst.Module) -> bool:
 
 
 def _single_import(statement: Statement) -> cst.Import | cst.ImportFrom | None:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and \
-            isinstance(statement.body[0], cst.Import | cst.ImportFrom):
-        return statement.body[0]
+    if type(statement) is cst.SimpleStatementLine and len(statement.body) == 1:
+        small = statement.body[0]
+        if type(small) is cst.Import or type(small) is cst.ImportFrom:
+            return small
     return None
 
 
@@ -231,8 +232,9 @@ class _Usage(FastVisitor):
         self.used: set[str] = set()
         self.imports = 0
         self.walk(module)
-        top = sum(1 for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
-                  for small in statement.body if isinstance(small, cst.Import | cst.ImportFrom))
+        top = sum(1 for statement in module.body if type(statement) is cst.SimpleStatementLine
+                  for small in statement.body
+                  if type(small) is cst.Import or type(small) is cst.ImportFrom)
         #: whether imports occur below the top level (LibCST's visitor removes those)
         self.nested = self.imports > top
 

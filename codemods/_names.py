@@ -64,9 +64,9 @@ class ImportBindings:
         pending: list[cst.BaseStatement] = list(module.body)
         while pending:
             statement = pending.pop(0)
-            if isinstance(statement, cst.SimpleStatementLine):
+            if type(statement) is cst.SimpleStatementLine:
                 for small in statement.body:
-                    if isinstance(small, cst.Import | cst.ImportFrom):
+                    if type(small) is cst.Import or type(small) is cst.ImportFrom:
                         self.record(small)
             elif isinstance(statement, cst.If | cst.Try):
                 pending.extend(_blocks(statement))
@@ -96,10 +96,10 @@ class ImportBindings:
     def resolve(self, node: cst.CSTNode) -> str | None:
         """The qualified name ``node`` (a ``Name`` or ``a.b.C``) spells, or None."""
         attrs: list[str] = []
-        while isinstance(node, cst.Attribute):
+        while type(node) is cst.Attribute:  # exact types: a third of isinstance's cost
             attrs.append(node.attr.value)
             node = node.value
-        if not isinstance(node, cst.Name):
+        if type(node) is not cst.Name:
             return None
         target = self._targets.get(node.value) or self._aliases.get(node.value)
         if target is None or self.is_shadowed(node.value):
