@@ -275,7 +275,7 @@ class Airflow3Rules(ImportMovingCommand):
         for key in unresolved:
             self.report(original_node, "template-key", f"{{{{ {key} }}}} was removed from the "
                         f"template context in Airflow 3; {CONTEXT_KEYS[key].hint}")
-        return updated_node.with_changes(value=new)
+        return updated_node if new == updated_node.value else updated_node.with_changes(value=new)
 
 
 def _template_attrs(text: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
@@ -41,6 +41,8 @@ class _Cached:
     #: child type -> True to pass over it (not a node, a layout node, or a node type with
     #: no children and no handler), else the traversal function of its type
     _passed: ClassVar[dict[type, Any]] = {}
+    #: node type -> fields the traversal does not enter (their nodes see no handler)
+    SKIPPED_FIELDS: ClassVar[Mapping[type[cst.CSTNode], frozenset[str]]] = {}
     #: whether the class overrides on_visit / on_leave (then every node goes through them)
     _hooked: ClassVar[bool] = False
     _transformer: ClassVar[bool] = True
@@ -77,7 +79,9 @@ class _Cached:
         found = cls._traversals.get(kind)
         if found is None:
             visit, leave = self._handlers(kind)
-            source = traversal_source(kind, _fields(kind), transformer=cls._transformer,
+            skipped = cls.SKIPPED_FIELDS.get(kind, frozenset())
+            fields = tuple(f for f in _fields(kind) if f not in skipped)
+            source = traversal_source(kind, fields, transformer=cls._transformer,
                                       visit=visit is not None, leave=leave is not None)
             scope = {"visit": visit, "leave": leave, "passed": cls._passed, "rebuild": rebuild,
                      "pass_": cls._pass, "FlattenSentinel": cst.FlattenSentinel,

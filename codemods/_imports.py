@@ -12,6 +12,7 @@ A command lists ``MOVES``: old qualified name -> new qualified name. Then
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 import libcst as cst
@@ -29,6 +30,10 @@ class ImportMovingCommand(BridgeCommand):
 
     #: old qualified name -> new qualified name (``module.attr``)
     MOVES: ClassVar[Mapping[str, str]] = {}
+    #: the names of attributes (``x.DAG``) and of keyword arguments (``f(DAG=1)``) are never
+    #: references to an import: :meth:`leave_Name` need not see them
+    SKIPPED_FIELDS: ClassVar[Mapping[type[cst.CSTNode], frozenset[str]]] = MappingProxyType(
+        {cst.Attribute: frozenset({"attr"}), cst.Arg: frozenset({"keyword"})})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ dicts spread inline (``**{"xcom_push": True}``, ``**dict(xcom_push=True)``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
@@ -191,6 +192,8 @@ class KpoRules(ImportMovingCommand):
         default_args = find_kwarg(updated_node, "default_args")
         if default_args is not None and isinstance(default_args.value, cst.Dict):
             new = self._rewrite_dict(default_args.value, default_args.value, default_args=True)
+            if new is default_args.value:
+                return updated_node
             args = [a.with_changes(value=new) if a is default_args else a
                     for a in updated_node.args]
             return updated_node.with_changes(args=args)
@@ -219,12 +222,12 @@ class KpoRules(ImportMovingCommand):
         if isinstance(value, cst.Dict):
             new = self._rewrite_dict(original_node.value, value,
                                      default_args=is_default_args and not spread)
-            return updated_node.with_changes(value=new)
+            return updated_node if new is value else updated_node.with_changes(value=new)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and \
                 value.func.value == "dict" and isinstance(original_node.value, cst.Call):
             new_call = self._rewrite_args(original_node.value, value,
                                           default_args=is_default_args and not spread)
-            return updated_node.with_changes(value=new_call)
+            return updated_node if new_call is value else updated_node.with_changes(value=new_call)
         return updated_node
 
     def _is_super_init(self, call: cst.Call) -> bool:
@@ -267,14 +270,14 @@ class KpoRules(ImportMovingCommand):
                 if converted is not None:
                     arg = arg.with_changes(keyword=cst.Name(converted[0]), value=converted[1])
             elif arg.star == "**" and isinstance(arg.value, cst.Dict):
-                arg = arg.with_changes(value=self._rewrite_dict(
+                arg = _with_value(arg, self._rewrite_dict(
                     original, arg.value, default_args=default_args, taken=taken))
             elif arg.star == "**" and _is_dict_call(arg.value):
                 assert isinstance(arg.value, cst.Call)
-                arg = arg.with_changes(value=self._rewrite_args(
+                arg = _with_value(arg, self._rewrite_args(
                     original, arg.value, default_args=default_args, taken=taken))
             args.append(arg)
-        return call.with_changes(args=args)
+        return call if _same(args, call.args) else call.with_changes(args=args)
 
     def _rewrite_dict(self, original: cst.BaseExpression, node: cst.Dict, *,
                       default_args: bool, taken: frozenset[str] = frozenset()) -> cst.Dict:
@@ -291,13 +294,22 @@ class KpoRules(ImportMovingCommand):
                 element = element.with_changes(key=cst.SimpleString(
                     f"{quote}{converted[0]}{quote}"), value=converted[1])
             elements.append(element)
-        return node.with_changes(elements=elements)
+        return node if _same(elements, node.elements) else node.with_changes(elements=elements)
 
     def _use_k8s(self) -> None:
         if self._k8s_added:  # scheduling it twice yields `models as k8s, models as k8s`
             return
         self._k8s_added = True
         AddImportsVisitor.add_needed_import(self.context, "kubernetes.client", "models", "k8s")
+
+
+def _with_value(arg: cst.Arg, value: cst.BaseExpression) -> cst.Arg:
+    return arg if value is arg.value else arg.with_changes(value=value)
+
+
+def _same(new: Sequence[cst.CSTNode], old: Sequence[cst.CSTNode]) -> bool:
+    """Whether ``new`` holds the very nodes of ``old`` (nothing to rebuild)."""
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _is_kpo_name(name: str | None) -> bool:
