@@ -39,7 +39,8 @@ class _Cached:
     #: by :func:`codemods._traversal_code.traversal_source`)
     _traversals: ClassVar[dict[type[cst.CSTNode], _Traverse]] = {}
     #: child type -> True to pass over it (not a node, a layout node, or a node type with
-    #: no children and no handler), else the traversal function of its type
+    #: no children and no handler), else the traversal function of its type (a visitor's
+    #: ``visit_*`` itself for a node type without children and without ``leave_*``)
     _passed: ClassVar[dict[type, Any]] = {}
     #: node type -> fields the traversal does not enter (their nodes see no handler)
     SKIPPED_FIELDS: ClassVar[Mapping[type[cst.CSTNode], frozenset[str]]] = {}
@@ -93,8 +94,13 @@ class _Cached:
     def _pass(self, kind: type) -> Any:
         """How the traversal treats children of type ``kind`` (see ``_passed``)."""
         action: Any = True
-        if not _skipped(kind) and (_fields(kind) or self._handlers(kind) != (None, None)):
-            action = self._traversal(kind)
+        if not _skipped(kind):
+            visit, leave = self._handlers(kind)
+            if not self._transformer and visit is not None and leave is None \
+                    and not _fields(kind):
+                action = visit  # a visitor's leaf: its visit_* is all there is to call
+            elif _fields(kind) or (visit, leave) != (None, None):
+                action = self._traversal(kind)
         type(self)._passed[kind] = action
         return action
 

@@ -59,9 +59,10 @@ class ImportMovingCommand(BridgeCommand):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
-        if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
+        node = updated_node.body[0] if len(updated_node.body) == 1 else None
+        if type(node) is not cst.ImportFrom:
             return updated_node
-        groups = self.split_import(updated_node.body[0])
+        groups = self.split_import(node)
         if groups is None:
             return updated_node
         lines = [updated_node.with_changes(body=[stmt]) if i == 0 else

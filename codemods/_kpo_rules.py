@@ -50,7 +50,7 @@ class GatherKpoUsesVisitor(FastVisitor):
 
     def is_kpo(self, func: cst.BaseExpression) -> bool:
         """Whether calling ``func`` builds a pod operator (by name, class or factory)."""
-        if isinstance(func, cst.Name) and func.value in self.classes | self.factories:
+        if type(func) is cst.Name and (func.value in self.classes or func.value in self.factories):
             return True
         return _is_kpo_name(self.bindings.resolve(func))
 

@@ -34,6 +34,7 @@ def render(node: cst.CSTNode) -> str:
     module = node if isinstance(node, cst.Module) else _EMPTY
     state = _State(default_indent=module.default_indent,
                    default_newline=module.default_newline)
+    state.add_token = state.tokens.append  # type: ignore[method-assign,assignment]  # no frame per token
     node._codegen(state)
     return "".join(state.tokens)
 
