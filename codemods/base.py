@@ -18,14 +18,18 @@ What a command cannot rewrite safely it leaves as is and reports with :meth:`rep
 Speed: with LibCST's defaults, a command on a DAG file costs about forty parses of it: a
 deep copy of the tree and a scope analysis for its metadata, matcher-decorator dispatch on
 every node, a traversal that rebuilds every node, and two more full transforms for the
-scheduled imports. Here a command costs about a quarter of a parse: qualified names come
+scheduled imports. Here a command costs about a fifth of a parse: qualified names come
 from the file's imports (:class:`codemods._names.ImportBindings`), line numbers are
 computed only for what is reported, counting newlines up to the reported node
 (:func:`codemods._positions.find_lines`), the traversal rebuilds only what changed, skips
-layout nodes and calls only the handlers a command defines (:mod:`codemods._dispatch`;
-``visit_*`` / ``leave_*`` keep their meaning, matcher decorators and per-field hooks are
-not supported) and the scheduled imports are applied to the top-level statements
-(:func:`codemods._import_edits.apply_scheduled_imports`).
+layout nodes and calls only the handlers a command defines, through one function per node
+type generated for the command class (:mod:`codemods._dispatch`; ``visit_*`` /
+``leave_*`` keep their meaning, except in the fields a class lists in ``SKIPPED_FIELDS``;
+matcher decorators and per-field hooks are not supported), new nodes are built from
+templates parsed once (:func:`codemods._args.fill_template`), not by parsing text, and
+the scheduled imports are applied to the top-level statements
+(:func:`codemods._import_edits.apply_scheduled_imports`). The runner renders the result
+with LibCST's code generation minus its position hooks (:func:`codemods._render.render`).
 """
 
 from __future__ import annotations

@@ -104,6 +104,20 @@ def test_conflicting_renames_are_reported_not_duplicated(tmp_path: Path) -> None
     compile(path.read_text(), str(path), "exec")
 
 
+def test_result_that_does_not_compile_is_not_written(tmp_path: Path) -> None:
+    # LibCST parses a module-level return, CPython's compile() refuses it: the rewritten
+    # file would not import, so the runner must leave the original as it is
+    source = "from airflow.operators.dummy import DummyOperator\nreturn DummyOperator\n"
+    path = tmp_path / "odd.py"
+    path.write_text(source)
+    (result,) = run_codemods([path], ["airflow3"], mode=Mode.WRITE).results
+    assert result.status is FileStatus.FAILED
+    assert result.reason.startswith("result would not compile, file left as is: ")
+    assert path.read_text() == source
+    (checked,) = run_codemods([path], ["airflow3"], mode=Mode.CHECK).results
+    assert checked.status is FileStatus.FAILED
+
+
 def test_two_processes_give_the_same_results(dags: Path) -> None:
     for index in range(6):
         (dags / f"copy{index}.py").write_text(LEGACY)
