@@ -18,7 +18,7 @@ What a command cannot rewrite safely it leaves as is and reports with :meth:`rep
 Speed: with LibCST's defaults, a command on a DAG file costs about forty parses of it: a
 deep copy of the tree and a scope analysis for its metadata, matcher-decorator dispatch on
 every node, a traversal that rebuilds every node, and two more full transforms for the
-scheduled imports. Here a command costs about a fifth of a parse: qualified names come
+scheduled imports. Here a command costs a fifth to a quarter of a parse: qualified names come
 from the file's imports (:class:`codemods._names.ImportBindings`), line numbers are
 computed only for what is reported, counting newlines up to the reported node
 (:func:`codemods._positions.find_lines`), the traversal rebuilds only what changed, skips
