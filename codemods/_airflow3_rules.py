@@ -214,8 +214,13 @@ class Airflow3Rules(ImportMovingCommand):
         renamed = re.fullmatch(r'\{ctx\}\["(\w+)"\]', rule.python or "")
         new_key = renamed.group(1) if renamed else None
         if new_key is None:
+            func = call.func
+            ctx = func.value.value if isinstance(func, cst.Attribute) and \
+                isinstance(func.value, cst.Name) else "context"
+            instead = f"use {rule.python.format(ctx=ctx, q=chr(34))}" if rule.python \
+                else rule.hint
             self.report(original, "context-key", f"context key {key!r} was removed in Airflow 3"
-                        f"; {rule.hint or 'see CONTEXT_KEYS for its replacement'}")
+                        f"; {instead}")
             return call
         first = call.args[0].with_changes(value=cst.SimpleString(f'"{new_key}"'))
         return call.with_changes(args=[first, *call.args[1:]])

@@ -85,6 +85,7 @@ class _Cached:
             source = traversal_source(kind, fields, transformer=cls._transformer,
                                       visit=visit is not None, leave=leave is not None)
             scope = {"visit": visit, "leave": leave, "passed": cls._passed, "rebuild": rebuild,
+                     "keep_parens": keep_parens,
                      "pass_": cls._pass, "FlattenSentinel": cst.FlattenSentinel,
                      "RemovalSentinel": cst.RemovalSentinel}
             exec(compile(source, f"<traverse {kind.__name__}>", "exec"), scope)
@@ -262,3 +263,12 @@ def _copy(node: Any, substitutes: dict[str, cst.BaseExpression], used: set[str])
         elif not _skipped(type(value)):
             changes[field] = _copy(value, substitutes, used)
     return rebuild(node, changes)
+
+
+def keep_parens(original: cst.CSTNode, new: Any) -> Any:
+    """``new`` with ``original``'s parentheses when it replaces a parenthesized expression
+    and has none of its own (``not(days_ago(1))`` must not become ``notpendulum...``)."""
+    if isinstance(new, cst.BaseExpression) and not new.lpar:
+        return new.with_changes(lpar=original.lpar,  # type: ignore[attr-defined]
+                                rpar=original.rpar)  # type: ignore[attr-defined]
+    return new

@@ -7,8 +7,9 @@ the other, and knows from the field's annotation whether it holds a sequence (a 
 whose annotation allows both is tested at run time).
 
 The generated function takes ``(self, node)`` and, through the names it is executed with,
-uses ``visit`` / ``leave`` (the handlers, or None: left out of the code), ``passed`` (the
-class's table: child type -> True to pass over it, else the traversal function of the
+uses ``visit`` / ``leave`` (the handlers, or None: left out of the code), ``keep_parens``
+(the parentheses of an expression ``leave`` replaces), ``passed`` (the class's table:
+child type -> True to pass over it, else the traversal function of the
 child's type), ``pass_`` (fills that table for a type not yet in it) and ``rebuild``
 (``with_changes``).
 """
@@ -94,7 +95,14 @@ def traversal_source(kind: type[cst.CSTNode], fields: tuple[str, ...], *, transf
     else:
         lines += ["    visit(self, node)"] if visit else []
         lines += [f"    {b}" for b in body]
-    if transformer:
+    if transformer and leave and "lpar" in _hints(kind):
+        # an expression replaced by one without parentheses keeps the original's: they may
+        # be what makes it parse (``not(f(x))``)
+        lines += ["    new = leave(self, node, updated)",
+                  "    if new is updated or not node.lpar:",
+                  "        return new",
+                  "    return keep_parens(node, new)"]
+    elif transformer:
         lines.append("    return leave(self, node, updated)" if leave else "    return updated")
     elif leave:
         lines.append("    leave(self, node)")

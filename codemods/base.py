@@ -77,6 +77,9 @@ class BridgeCommand(FastTransformerDispatch, VisitorBasedCodemodCommand):
         self.bindings = ImportBindings()
         self._not_references: set[int] = set()
         self._pending: list[tuple[cst.CSTNode, str, str]] = []
+        #: the file as parsed, when earlier commands of a chain changed the tree this one
+        #: gets: reports give the line in the file, not in the earlier commands' output
+        self.original: cst.Module | None = None
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """Run the command over ``tree``, then apply the imports it scheduled."""
@@ -99,7 +102,10 @@ class BridgeCommand(FastTransformerDispatch, VisitorBasedCodemodCommand):
         self._pending.append((node, code, message))
 
     def _resolve_reports(self, tree: cst.Module) -> None:
-        lines = find_lines(tree, [node for node, _, _ in self._pending]) if self._pending else {}
+        nodes = [node for node, _, _ in self._pending]
+        lines = find_lines(self.original or tree, nodes) if nodes else {}
+        if self.original is not None and len(lines) < len(nodes):  # nodes earlier commands made
+            lines = {**find_lines(tree, [n for n in nodes if id(n) not in lines]), **lines}
         pending = sorted(self._pending, key=lambda item: lines.get(id(item[0]), 0))
         for node, code, message in pending:
             item = Report(code=f"{self.NAME}/{code}", message=message,

@@ -105,8 +105,10 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
     reports: list[Report] = []
     skipped: list[str] = []
     companions: list[tuple[str, str]] = []
+    original = tree
     for command_class in chain:
         command = command_class(CodemodContext(filename=filename))
+        command.original = original
         try:
             tree = command.transform_module(tree)
         except (SkipFile, CodemodSkip) as skip:

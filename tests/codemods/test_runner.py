@@ -144,3 +144,34 @@ def test_reports_carry_file_and_line(tmp_path: Path) -> None:
     (result,) = run_codemods([path], ["airflow3"]).results
     assert [(r.file, r.line, r.code) for r in result.reports] == \
         [(str(path), 2, "airflow3/subdag")]
+
+
+def test_reports_after_an_earlier_command_name_the_line_in_the_file(tmp_path: Path) -> None:
+    """kpo-modernize adds an import line above; airflow3's report still names the line of
+    the file as it was read (not of kpo-modernize's output)."""
+    path = tmp_path / "pods.py"
+    path.write_text(
+        "from airflow import DAG\n"
+        "from airflow.contrib.kubernetes.volume import Volume\n"
+        "from airflow.utils.dates import days_ago\n"
+        "data = Volume(name='data', configs={'persistentVolumeClaim': {'claimName': 'c'}})\n"
+        "with DAG('d', start_date=days_ago(1)):\n"
+        "    pass\n")
+    (result,) = run_codemods([path], ["kpo-modernize", "airflow3"], mode=Mode.DIFF).results
+    assert result.status is FileStatus.CHANGED and "+from kubernetes.client" in result.diff
+    assert [(r.line, r.code) for r in result.reports] == [(5, "airflow3/dynamic-date")]
+
+
+def test_a_replaced_expression_keeps_its_parentheses(tmp_path: Path) -> None:
+    """``not(days_ago(1))``: without the call's parentheses the result would not parse (the
+    file used to fail); a parenthesized name keeps its parentheses too."""
+    path = tmp_path / "parens.py"
+    path.write_text("from airflow.utils.dates import days_ago\n"
+                    "from airflow.operators.dummy import DummyOperator\n"
+                    "x = not(days_ago(1))\n"
+                    "t = (DummyOperator)(task_id='t')\n")
+    (result,) = run_codemods([path], ["airflow3"], mode=Mode.WRITE).results
+    assert result.status is FileStatus.CHANGED, result.reason
+    text = path.read_text()
+    assert "x = not(pendulum.today(\"UTC\").add(days=-1))\n" in text
+    assert "t = (EmptyOperator)(task_id='t')\n" in text
