@@ -83,3 +83,24 @@ def test_generated_traversals_follow_libcst(path: Path) -> None:
     fast.walk(tree)
     tree.visit(libcst)  # on_visit sees the original nodes (LibCST rebuilds them after)
     assert sorted(map(id, fast.seen)) == sorted(map(id, libcst.seen))
+
+
+def test_render_puts_libcsts_methods_back_even_after_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``render`` swaps LibCST's parenthesize / bracketize / braceize while it runs; they
+    are LibCST's again afterwards, also when code generation raises."""
+    from libcst._nodes import expression
+
+    owners = {(expression._BaseParenthesizedNode, "_parenthesize"),
+              (expression.BaseList, "_bracketize"), (expression._BaseSetOrDict, "_braceize")}
+    before = {key: key[0].__dict__[key[1]] for key in owners}
+    tree = cst.parse_module("x = [f((1)), {2: 3}, {4}]\n")
+    assert render(tree) == tree.code
+
+    def boom(self: object, state: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(expression.Integer, "_codegen_impl", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        render(tree)
+    assert {key: key[0].__dict__[key[1]] for key in owners} == before
