@@ -160,6 +160,18 @@ MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {
 CURRENT_VERSION = max(MIGRATIONS)
 
 
+def restore_event_indexes(conn: sa.Connection) -> None:
+    """Build the event indexes a SQLite store lacks: a bulk import into an empty store
+    builds them when it ends (:mod:`bridge.storage._sql_import`), so one killed before
+    then leaves them out."""
+    present = {row[0] for row in conn.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :table"),
+        {"table": events.name})}
+    for index in events.indexes:
+        if index.name not in present:
+            index.create(conn)
+
+
 def read_version(conn: sa.Connection) -> int:
     """The schema version of the store behind ``conn`` (0 for an empty database)."""
     if not sa.inspect(conn).has_table("ab_schema_version"):

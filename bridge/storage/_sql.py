@@ -15,7 +15,14 @@ from bridge._types import EventKind, RunStatus
 from bridge.errors import StoreError
 from bridge.storage._base import Store
 from bridge.storage._records import AssetEvent, BackfillRecord, CatalogAsset, RunRecord
-from bridge.storage._schema import backfills, catalog_assets, events, migrate, runs
+from bridge.storage._schema import (
+    backfills,
+    catalog_assets,
+    events,
+    migrate,
+    restore_event_indexes,
+    runs,
+)
 from bridge.storage._schema import watermarks as _watermarks
 
 __all__ = ["SqlStore"]
@@ -67,7 +74,10 @@ class SqlStore(Store):
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(727472)"))
-            return migrate(conn)
+            versions = migrate(conn)
+            if conn.dialect.name == "sqlite":
+                restore_event_indexes(conn)
+            return versions
 
     # --- runs -------------------------------------------------------------------------------
     def add_run(self, run: RunRecord) -> None:

@@ -14,6 +14,12 @@ which makes a first import of a million task instances about 5% faster. The jour
 crash-safe (the next connection rolls a half-written batch back) and the store is back in
 WAL mode when the importer closes, or when any other connection opens it in between
 (every store connection asks for WAL; SQLite switches between transactions).
+
+An import that has an empty store to itself also drops the event table's indexes and
+builds them once when it closes: one sort per index instead of a B-tree insert per event
+and index, about 12% of a first import of a million task instances. An import killed
+before then leaves the indexes out; the next connection that opens the store
+(:class:`SqlStore`) builds them again.
 """
 
 from __future__ import annotations
@@ -67,7 +73,8 @@ class SqliteBulkImport:
                            # large sorts (an import's read order) use the other CPUs too
                            f"threads = {min(4, os.cpu_count() or 1)}"):
                 self.connection.execute(f"PRAGMA {pragma}")
-            _rollback_journal(self.connection, store)
+            self._indexes = _drop_indexes(self.connection) if \
+                _rollback_journal(self.connection, store) else []
             for name, path in attach.items():
                 uri = Path(path).resolve().as_uri() + "?mode=ro"
                 self.connection.execute("ATTACH DATABASE ? AS " + _ident(name), (uri,))
@@ -135,11 +142,13 @@ class SqliteBulkImport:
         return counts
 
     def close(self) -> None:
-        """Put the store back in WAL mode and close the connection (temporary tables go
-        with it)."""
+        """Build the event indexes dropped for the import, put the store back in WAL mode
+        and close the connection (temporary tables go with it)."""
         try:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
+            for sql in self._indexes:  # the next SqlStore builds what fails here
+                self.connection.execute(sql)
             self.connection.execute("PRAGMA main.journal_mode = WAL")
         except sqlite3.Error:
             pass  # another connection holds the file: the next store connection asks again
@@ -147,13 +156,28 @@ class SqliteBulkImport:
             self.connection.close()
 
 
-def _rollback_journal(connection: sqlite3.Connection, store: SqlStore) -> None:
+def _rollback_journal(connection: sqlite3.Connection, store: SqlStore) -> bool:
     """Switch the store's file to a rollback journal if no other connection has it open
-    (see the module docstring); otherwise it stays in WAL mode."""
+    (see the module docstring; otherwise it stays in WAL mode); whether it did."""
     store.engine.dispose()  # the store's own idle connections would keep it in WAL mode
     # "database is locked" when another connection has it open (SQLite does not wait)
     with contextlib.suppress(sqlite3.OperationalError):
-        connection.execute("PRAGMA main.journal_mode = TRUNCATE")
+        mode = connection.execute("PRAGMA main.journal_mode = TRUNCATE").fetchone()
+        return bool(mode) and str(mode[0]).lower() == "truncate"
+    return False
+
+
+def _drop_indexes(connection: sqlite3.Connection) -> list[str]:
+    """Drop the event table's indexes if it is empty; the statements that build them again
+    (``CREATE INDEX IF NOT EXISTS``, for :meth:`SqliteBulkImport.close`)."""
+    if connection.execute(f"SELECT 1 FROM main.{_EVENTS} LIMIT 1").fetchone() is not None:
+        return []
+    found = connection.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql LIKE 'CREATE INDEX %'", (_EVENTS,)).fetchall()
+    for name, _ in found:
+        connection.execute(f'DROP INDEX main."{name}"')
+    return [sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1) for _, sql in found]
 
 
 def _ident(name: str) -> str:

@@ -5,6 +5,7 @@ file open, and when another connection opens the file mid-import."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from bridge.storage import SqlStore
@@ -15,15 +16,16 @@ _SELECT = ("SELECT 'run-' || n, 'key', 'materialization', NULL, n * 1.0, NULL, N
 
 
 def _journal_mode(path: Path) -> str:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
 
 
 def _source(tmp_path: Path, rows: int = 100) -> Path:
     path = tmp_path / "source.db"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         conn.execute("CREATE TABLE numbers (n INTEGER)")
         conn.executemany("INSERT INTO numbers VALUES (?)", [(n,) for n in range(rows)])
+        conn.commit()
     return path
 
 
@@ -35,7 +37,7 @@ def _store(tmp_path: Path) -> tuple[SqlStore, Path]:
 
 
 def _events(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return int(conn.execute("SELECT count(*) FROM ab_asset_events").fetchone()[0])
 
 
@@ -88,3 +90,55 @@ def test_a_connection_opened_mid_import_gets_wal_back(tmp_path: Path) -> None:
         bulk.close()
     assert _journal_mode(path) == "wal" and _events(path) == 200
     store.close()
+
+
+def _indexes(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+            "tbl_name = 'ab_asset_events' AND sql IS NOT NULL")}
+
+
+def test_an_import_into_an_empty_store_builds_the_event_indexes_once(tmp_path: Path) -> None:
+    store, path = _store(tmp_path)
+    expected = _indexes(path)
+    assert len(expected) == 3
+    bulk = SqliteBulkImport(store, {"src": _source(tmp_path)})
+    try:
+        assert bulk.query("SELECT count(*) FROM main.sqlite_master WHERE type = 'index' AND "
+                          "tbl_name = 'ab_asset_events' AND sql IS NOT NULL") == [(0,)]
+        bulk.commit_batch([], _SELECT, (), {})
+    finally:
+        bulk.close()
+    assert _indexes(path) == expected
+    # the store's own queries use them again: the latest event of a key, by the index
+    with closing(sqlite3.connect(path)) as conn:
+        plan = " ".join(str(row) for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM ab_asset_events WHERE asset_key = 'key' AND "
+            "kind = 'materialization' ORDER BY timestamp DESC LIMIT 1"))
+    assert "ix_ab_events_key_kind_time" in plan
+    # a store with events keeps its indexes through the next import
+    second = SqliteBulkImport(store, {"src": tmp_path / "source.db"})
+    try:
+        assert len(second.query("SELECT name FROM main.sqlite_master WHERE type = 'index' "
+                                "AND tbl_name = 'ab_asset_events' AND sql IS NOT NULL")) == 3
+    finally:
+        second.close()
+    store.close()
+
+
+def test_the_next_store_rebuilds_the_indexes_an_interrupted_import_left_out(
+        tmp_path: Path) -> None:
+    store, path = _store(tmp_path)
+    expected = _indexes(path)
+    bulk = SqliteBulkImport(store, {"src": _source(tmp_path)})
+    bulk.commit_batch([], _SELECT, (), {})
+    bulk.connection.close()  # as a killed process: no close(), indexes not built
+    assert _indexes(path) == set()
+    store.close()
+    reopened = SqlStore(f"sqlite:///{path}")
+    try:
+        assert _indexes(path) == expected
+        assert len(reopened.events_for_run("run-7")) == 1
+    finally:
+        reopened.close()
