@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout = 60000")
     # a new file only (set before anything is written; an existing file keeps its size)
     cursor.execute("PRAGMA page_size = 16384")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _ask_for_wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
@@ -59,3 +61,21 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(conn: sa.Connection) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+def _ask_for_wal(cursor: Any) -> None:
+    """Switch the file to WAL. While another connection is in a write transaction outside
+    WAL mode (a bulk import, see :mod:`bridge.storage._sql_import`), SQLite refuses at once
+    ("database is locked"): try again for a moment, then go on in the file's current mode
+    (a later connection switches it)."""
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.02 * (attempt + 1))
+
+
+_WAL_ATTEMPTS = 8  # about 0.7 s in all

@@ -12,8 +12,9 @@ instead of the store's WAL: a page the import adds to the file is then written o
 where WAL writes it twice (into the log, then back into the file at the checkpoint),
 which makes a first import of a million task instances about 5% faster. The journal is as
 crash-safe (the next connection rolls a half-written batch back) and the store is back in
-WAL mode when the importer closes, or when any other connection opens it in between
-(every store connection asks for WAL; SQLite switches between transactions).
+WAL mode when the importer closes, or when any other connection opens it between two
+batches (every store connection asks for WAL; SQLite switches between transactions; one
+that opens during a batch goes on in the journal's mode and waits for the batch).
 
 An import that has an empty store to itself also drops the event table's indexes and
 builds them once when it closes: one sort per index instead of a B-tree insert per event

@@ -5,10 +5,13 @@ file open, and when another connection opens the file mid-import."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from contextlib import closing
 from pathlib import Path
 
 from bridge.storage import SqlStore
+from bridge.storage._sql import _BULK_COLUMNS
 from bridge.storage._sql_import import SqliteBulkImport
 
 _SELECT = ("SELECT 'run-' || n, 'key', 'materialization', NULL, n * 1.0, NULL, NULL, NULL, "
@@ -142,3 +145,26 @@ def test_the_next_store_rebuilds_the_indexes_an_interrupted_import_left_out(
         assert len(reopened.events_for_run("run-7")) == 1
     finally:
         reopened.close()
+
+
+def test_a_store_opened_during_an_import_batch_waits_for_it(tmp_path: Path) -> None:
+    """SQLite refuses the switch to WAL at once while the importer writes outside WAL; the
+    store goes on in the file's mode and waits for the batch like any writer (here one
+    longer than the store's own retries for a file that is locked at open)."""
+    store, path = _store(tmp_path)
+    bulk = SqliteBulkImport(store, {"src": _source(tmp_path)})
+    bulk.query("BEGIN IMMEDIATE")
+    bulk.query(f"INSERT INTO main.ab_asset_events ({', '.join(_BULK_COLUMNS)}) {_SELECT}")
+    done = threading.Timer(3.5, lambda: bulk.query("COMMIT"))
+    done.start()
+    try:
+        started = time.monotonic()
+        reader = SqlStore(f"sqlite:///{path}")  # its open takes the write lock
+        assert time.monotonic() - started >= 3.0
+        assert len(reader.events_for_run("run-7")) == 1
+        reader.close()
+    finally:
+        done.join()
+        bulk.close()
+    assert _journal_mode(path) == "wal" and _events(path) == 100
+    store.close()
