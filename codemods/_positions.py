@@ -28,9 +28,10 @@ from typing import Any
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from codemods._render import render
 from codemods._traversal_code import field_shape
 
-__all__ = ["find_lines"]
+__all__ = ["find_lines", "find_unique_lines"]
 
 _NOTHING = contextlib.nullcontext()
 
@@ -56,6 +57,36 @@ def find_lines(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, in
     except _AllFound:
         pass
     return state.found
+
+
+def find_unique_lines(source: str, nodes: Iterable[cst.CSTNode]) -> dict[int, int]:
+    """``{id(node): first line}`` for those of ``nodes`` found without a walk: a one-line
+    node whose code occurs exactly once in ``source``, the text the tree was parsed from.
+
+    A one-line node renders on its own exactly as inside the module (only a line break
+    between brackets carries the indentation), so a node of the tree stands in ``source``
+    at the one place its code does. The others are left to :func:`find_lines`.
+
+    Examples:
+        >>> import libcst as cst
+        >>> source = "from a import days_ago\\nx = f(\\n    days_ago(1),\\n)\\ny = days_ago(2)\\n"
+        >>> call = cst.parse_module(source).body[1].body[0].value
+        >>> find_unique_lines(source, [call.args[0].value, call]) == {id(call.args[0].value): 3}
+        True
+    """
+    found: dict[int, int] = {}
+    for node in nodes:
+        code = render(node)
+        if len(code) < _MIN_UNIQUE or "\n" in code or "\r" in code:
+            continue
+        start = source.find(code)
+        if start >= 0 and source.find(code, start + 1) < 0:
+            found[id(node)] = source.count("\n", 0, start) + 1
+    return found
+
+
+#: shorter code (``x``, ``f(1)``) is left to the walk: it may stand in a longer name
+_MIN_UNIQUE = 8
 
 
 class _AllFound(Exception):

@@ -20,12 +20,14 @@ deep copy of the tree and a scope analysis for its metadata, matcher-decorator d
 every node, a traversal that rebuilds every node, and two more full transforms for the
 scheduled imports. Here a command costs a fifth to a quarter of a parse: qualified names come
 from the file's imports (:class:`codemods._names.ImportBindings`), line numbers are
-computed only for what is reported, counting newlines up to the reported node
-(:func:`codemods._positions.find_lines`), the traversal rebuilds only what changed, skips
-layout nodes and calls only the handlers a command defines, through one function per node
-type generated for the command class (:mod:`codemods._dispatch`; ``visit_*`` /
-``leave_*`` keep their meaning, except in the fields a class lists in ``SKIPPED_FIELDS``;
-matcher decorators and per-field hooks are not supported), new nodes are built from
+computed only for what is reported, found in the file's text when the node's one-line
+code occurs there once (:func:`codemods._positions.find_unique_lines`), else counting
+newlines up to the reported node (:func:`codemods._positions.find_lines`), the traversal
+rebuilds only what changed, skips layout nodes and calls only the handlers a command
+defines, through one function per node type generated for the command class
+(:mod:`codemods._dispatch`; ``visit_*`` / ``leave_*`` keep their meaning, except in the
+fields a class lists in ``SKIPPED_FIELDS``; matcher decorators and per-field hooks are not
+supported), new nodes are built from
 templates parsed once (:func:`codemods._args.fill_template`), not by parsing text, and
 the scheduled imports are applied to the top-level statements
 (:func:`codemods._import_edits.apply_scheduled_imports`). The runner renders the result
@@ -42,7 +44,7 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from codemods._dispatch import FastTransformerDispatch
 from codemods._import_edits import apply_scheduled_imports
 from codemods._names import ImportBindings
-from codemods._positions import find_lines
+from codemods._positions import find_lines, find_unique_lines
 from codemods._types import Change, NoChange, Report
 
 __all__ = ["BridgeCommand"]
@@ -80,6 +82,9 @@ class BridgeCommand(FastTransformerDispatch, VisitorBasedCodemodCommand):
         #: the file as parsed, when earlier commands of a chain changed the tree this one
         #: gets: reports give the line in the file, not in the earlier commands' output
         self.original: cst.Module | None = None
+        #: the text ``original`` was parsed from, if known: a report's line is then looked
+        #: up in it first (:func:`codemods._positions.find_unique_lines`)
+        self.source: str | None = None
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """Run the command over ``tree``, then apply the imports it scheduled."""
@@ -103,7 +108,10 @@ class BridgeCommand(FastTransformerDispatch, VisitorBasedCodemodCommand):
 
     def _resolve_reports(self, tree: cst.Module) -> None:
         nodes = [node for node, _, _ in self._pending]
-        lines = find_lines(self.original or tree, nodes) if nodes else {}
+        lines = find_unique_lines(self.source, nodes) if nodes and self.source else {}
+        rest = [node for node in nodes if id(node) not in lines]
+        if rest:
+            lines.update(find_lines(self.original or tree, rest))
         if self.original is not None and len(lines) < len(nodes):  # nodes earlier commands made
             lines = {**find_lines(tree, [n for n in nodes if id(n) not in lines]), **lines}
         pending = sorted(self._pending, key=lambda item: lines.get(id(item[0]), 0))

@@ -108,7 +108,7 @@ def transform_source(source: str | bytes, commands: Sequence[type[BridgeCommand]
     original = tree
     for command_class in chain:
         command = command_class(CodemodContext(filename=filename))
-        command.original = original
+        command.original, command.source = original, decoded[0] if decoded else None
         try:
             tree = command.transform_module(tree)
         except (SkipFile, CodemodSkip) as skip:

@@ -93,10 +93,13 @@ def stage_costs(paths: list[Path]) -> dict[str, float]:
     totals: dict[str, float] = dict.fromkeys([*labels, "render", "compile check"], 0.0)
     for path in paths:
         started = time.perf_counter()
-        tree = libcst.parse_module(path.read_bytes())
+        source = path.read_bytes()
+        tree = libcst.parse_module(source)
+        original, text = tree, source.decode("utf-8")  # as the runner: reports look here
         totals["read + parse"] += time.perf_counter() - started
         for command_class in commands:
             command = command_class(CodemodContext(filename=str(path)))
+            command.original, command.source = original, text
             marks = [time.perf_counter()]
             command.bindings.prescan(tree)  # what transform_module does, timed in parts
             result = command.transform_module_impl(tree)

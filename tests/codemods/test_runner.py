@@ -175,3 +175,38 @@ def test_a_replaced_expression_keeps_its_parentheses(tmp_path: Path) -> None:
     text = path.read_text()
     assert "x = not(pendulum.today(\"UTC\").add(days=-1))\n" in text
     assert "t = (EmptyOperator)(task_id='t')\n" in text
+
+
+def test_report_lines_found_in_the_text_equal_those_of_the_walk(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report's line is looked up in the file's text first (a one-line node whose code
+    occurs once); on every fixture and Airflow example DAG and every command chain that
+    gives the walk's line."""
+    import airflow.example_dags
+
+    from codemods import base, transform_source
+    from codemods.commands import COMMANDS
+
+    files = sorted([*(Path(__file__).parent / "fixtures").rglob("*.py"),
+                    *Path(airflow.example_dags.__file__).parent.glob("*.py")])
+    chains = [[c] for c in COMMANDS] + [[c for c in COMMANDS if c.NAME != "dag-to-assets"]]
+
+    def reports() -> list[tuple[str, int, str]]:
+        return [(Path(r.file).name, r.line, r.code) for path in files for chain in chains
+                for r in transform_source(path.read_bytes(), chain,
+                                          filename=str(path)).reports]
+
+    shortcut = base.find_unique_lines
+    by_text: list[int] = []
+
+    def counted(source: str, nodes: list[object]) -> dict[int, int]:
+        lines = shortcut(source, nodes)  # type: ignore[arg-type]
+        by_text.append(len(lines))
+        return lines
+
+    monkeypatch.setattr(base, "find_unique_lines", counted)
+    found = reports()
+    monkeypatch.setattr(base, "find_unique_lines", lambda source, nodes: {})
+    walked = reports()
+    assert len(found) > 40 and sum(by_text) > 10
+    assert found == walked
