@@ -22,9 +22,10 @@ SPEED = """## Speed
 mode over 1,000 generated Airflow 2 KubernetesPodOperator DAG files (124 lines on average)
 next to the floor of any LibCST codemod: parse plus render of the same files
 (`libcst.parse_module(...).code`). On the 2-core development machine, 2026-12-07: floor
-110.9 files/s; one worker 92.6 files/s, **84% of the floor** (target 80%); two workers 1.89x
-one worker (target 1.7x). A file costs about 10.8 ms: parse 5.9, kpo-modernize 1.7,
-airflow3 1.3, render 1.3, compile check 0.6. The commands skip what LibCST does for
+114.7 files/s; one worker 97.3 files/s, **85% of the floor** (82% to 85% over the last three
+runs; target 80%); two workers 1.83x one worker (1.74x to 1.89x; target 1.7x). A file costs
+about 10.3 ms: read and parse 6.9, kpo-modernize 1.4, airflow3 1.1, render 1.3, compile
+check 0.6. The commands skip what LibCST does for
 generality: no metadata or scope analysis (names resolve through the file's imports), one
 generated traversal function per node type that visits only what a command handles and
 rebuilds only what changed, imports edited on the top-level statements, line numbers
