@@ -85,7 +85,8 @@ def find_unique_lines(source: str, nodes: Iterable[cst.CSTNode]) -> dict[int, in
     return found
 
 
-#: shorter code (``x``, ``f(1)``) is left to the walk: it may stand in a longer name
+#: shorter code (``x``, ``f(1)``) nearly always occurs more than once (in longer names
+#: too): it goes to the walk without searching the text
 _MIN_UNIQUE = 8
 
 
